@@ -1,0 +1,58 @@
+"""SklearnClassifier: runs a scikit-learn classifier on flattened, scaled pixels."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Optional
+
+import numpy as np
+
+SCALINGS = ("unit", "standard")
+
+
+class SklearnClassifier:
+    """A scikit-learn classifier on flattened images.
+
+    :param estimator: an unfitted scikit-learn classifier.
+    :param scaling: ``"unit"`` keeps the task's [0, 1] pixels; ``"standard"`` standardises every pixel
+        (zero mean, unit variance over the training set).
+    """
+
+    def __init__(self, estimator: Any, scaling: str = "unit") -> None:
+        if scaling not in SCALINGS:
+            raise ValueError(f"scaling {scaling!r} is not one of {', '.join(SCALINGS)}")
+        self.estimator = estimator
+        self.scaling = scaling
+
+    def _features(self, X: np.ndarray) -> np.ndarray:
+        flat = X.reshape(len(X), -1)
+        return self.scaler_.transform(flat) if self.scaler_ is not None else flat
+
+    def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
+            y_val: Optional[np.ndarray] = None) -> "SklearnClassifier":
+        """Fit on the training data; classical models ignore the validation data."""
+        from sklearn.base import clone
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.preprocessing import StandardScaler
+
+        flat = X.reshape(len(X), -1)
+        self.scaler_ = StandardScaler().fit(flat) if self.scaling == "standard" else None
+        self.estimator_ = clone(self.estimator)
+        with warnings.catch_warnings():
+            # An iteration cap is part of the search space's cost; validation accuracy judges the result.
+            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+            self.estimator_.fit(self._features(X), y)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Integer labels for ``X``."""
+        return np.asarray(self.estimator_.predict(self._features(X)))
+
+    @property
+    def n_params(self) -> int:
+        """Numbers the fitted model stores to predict: weights, support vectors and dual coefficients, or tree nodes."""
+        fitted = self.estimator_
+        if hasattr(fitted, "tree_"):
+            return int(fitted.tree_.node_count)
+        names = ("support_vectors_", "dual_coef_", "intercept_") if hasattr(fitted, "support_vectors_") else ("coef_", "intercept_")
+        return int(sum(np.size(getattr(fitted, name)) for name in names))

@@ -1,0 +1,72 @@
+"""The Lightning side of :class:`dlbench.TorchClassifier` (imported lazily: Lightning is slow to import)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Iterator, List, Optional, Tuple
+
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+# Lightning's start-up notes ("GPU available: ...", tips) are not dlbench's output.
+for _name in ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+EpochCallback = Callable[[int, float], None]
+
+
+class TensorBatches:
+    """Mini-batches sliced straight from in-memory tensors (no per-sample collation, no workers)."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool, seed: int = 0) -> None:
+        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return (len(self.x) + self.batch_size - 1) // self.batch_size
+
+    def __iter__(self) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
+        order = torch.randperm(len(self.x), generator=self.generator) if self.shuffle else None
+        for start in range(0, len(self.x), self.batch_size):
+            if order is None:
+                yield self.x[start:start + self.batch_size], self.y[start:start + self.batch_size]
+            else:
+                index = order[start:start + self.batch_size]
+                yield self.x[index], self.y[index]
+
+
+class ClassifierModule(pl.LightningModule):
+    """Cross-entropy training of any ``nn.Module`` that maps images to class logits."""
+
+    def __init__(self, net: nn.Module, lr: float, weight_decay: float = 0.0,
+                 on_epoch_end: Optional[EpochCallback] = None) -> None:
+        super().__init__()
+        self.net, self.lr, self.weight_decay = net, lr, weight_decay
+        self.on_epoch_end = on_epoch_end
+        self.loss = nn.CrossEntropyLoss()
+        self.val_accuracy_history: List[float] = []
+        self._correct = 0
+        self._seen = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        return self.loss(self.net(x), y)
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        self._correct += int((self.net(x).argmax(dim=1) == y).sum())
+        self._seen += len(y)
+
+    def on_validation_epoch_end(self) -> None:
+        accuracy = self._correct / max(self._seen, 1)
+        self._correct = self._seen = 0
+        self.val_accuracy_history.append(accuracy)
+        if self.on_epoch_end is not None:
+            self.on_epoch_end(self.current_epoch, accuracy)
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)

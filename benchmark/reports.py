@@ -1,0 +1,95 @@
+"""Markdown tables computed from a run's result rows alone: the leaderboard and the deep-vs-classical comparison."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import pandas as pd
+
+LEADERBOARD_COLUMNS = {"model": "model", "family": "family", "test_accuracy": "test acc",
+                       "balanced_accuracy": "balanced acc", "macro_f1": "macro F1", "val_accuracy": "val acc",
+                       "fit_seconds": "fit s", "predict_seconds_per_1k": "predict s/1k", "n_params": "params",
+                       "n_trials": "trials"}
+
+
+def _ok(results: pd.DataFrame) -> pd.DataFrame:
+    return results[results["status"] == "ok"]
+
+
+def ranked(results: pd.DataFrame, task: str) -> pd.DataFrame:
+    """One task's successful results, best test accuracy first (ties: faster fit first)."""
+    rows = _ok(results)[results["task"] == task]
+    return rows.sort_values(["test_accuracy", "fit_seconds"], ascending=[False, True], kind="stable")
+
+
+def _format_leaderboard(rows: pd.DataFrame) -> pd.DataFrame:
+    table = rows[list(LEADERBOARD_COLUMNS)].rename(columns=LEADERBOARD_COLUMNS).reset_index(drop=True)
+    for column in ("test acc", "balanced acc", "macro F1", "val acc"):
+        table[column] = table[column].map("{:.4f}".format)
+    table["fit s"] = table["fit s"].map("{:.2f}".format)
+    table["predict s/1k"] = table["predict s/1k"].map("{:.4f}".format)
+    table["params"] = table["params"].map(lambda n: f"{int(n):,}")
+    table.insert(0, "rank", range(1, len(table) + 1))
+    return table
+
+
+def leaderboard_markdown(results: pd.DataFrame) -> str:
+    """Per task, models ranked by test accuracy; failed models listed under the table with their reason."""
+    lines = ["# Leaderboard", "",
+             "Models ranked by accuracy on each task's fixed test split, after tuning on a validation split "
+             "of the train data and refitting the best configuration on all of the train data. "
+             "`fit s` is that refit; `predict s/1k` is prediction time per 1,000 test images.", ""]
+    for task in dict.fromkeys(results["task"]):
+        lines += [f"## {task}", ""]
+        rows = ranked(results, task)
+        if len(rows):
+            lines += [_format_leaderboard(rows).to_markdown(index=False, disable_numparse=True), ""]
+        for _, failed in results[(results["task"] == task) & (results["status"] != "ok")].iterrows():
+            lines += [f"- **{failed['model']}** failed: {failed['error']}"]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _best(rows: pd.DataFrame, family: str) -> Optional[pd.Series]:
+    members = rows[rows["family"] == family]
+    return None if members.empty else members.iloc[0]
+
+
+def _ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.1f}×" if denominator > 0 else "n/a"
+
+
+def comparison_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """Per task, the best deep model against the best classical model (best = highest test accuracy)."""
+    rows: List[dict] = []
+    for task in dict.fromkeys(results["task"]):
+        ranking = ranked(results, task)
+        deep, classical = _best(ranking, "deep"), _best(ranking, "classical")
+        if deep is None or classical is None:
+            continue
+        gap = (deep["test_accuracy"] - classical["test_accuracy"]) * 100
+        rows.append({"task": task, "best deep": deep["model"], "deep acc": f"{deep['test_accuracy']:.4f}",
+                     "best classical": classical["model"], "classical acc": f"{classical['test_accuracy']:.4f}",
+                     "Δ accuracy (points)": f"{gap:+.1f}",
+                     "fit time (deep / classical)": _ratio(deep["fit_seconds"], classical["fit_seconds"]),
+                     "latency (deep / classical)": _ratio(deep["predict_seconds_per_1k"],
+                                                          classical["predict_seconds_per_1k"]),
+                     "winner": "deep" if gap > 0 else "classical" if gap < 0 else "tie", "_gap": gap})
+    return pd.DataFrame(rows)
+
+
+def comparison_markdown(results: pd.DataFrame) -> str:
+    """The deep-versus-classical table and a one-line verdict."""
+    lines = ["# Deep learning vs classical ML", "",
+             "For each task, the most accurate deep model against the most accurate classical model. "
+             "Δ accuracy is deep minus classical in percentage points; the ratios say how many times "
+             "longer the deep model takes to fit (on all train data) and to predict.", ""]
+    table = comparison_rows(results)
+    if table.empty:
+        lines.append("No task has a successful deep and a successful classical model to compare.")
+        return "\n".join(lines) + "\n"
+    wins = int((table["_gap"] > 0).sum())
+    lines += [table.drop(columns="_gap").to_markdown(index=False, disable_numparse=True), "",
+              f"Deep learning wins on {wins} of {len(table)} task(s); median gap "
+              f"{table['_gap'].median():+.1f} points."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,126 @@
+"""A benchmark run: for every task x model, tune, refit the best params on train, score once on test."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from .environment import collect_environment
+from .files import create_run_dir, write_json_atomic
+from .metrics import classification_scores
+from .progress import Progress
+from .results import RunFiles
+from .splits import stratified_indices
+from .tuning import Split, tune
+from .types import Model, Task, TaskData, TaskInfo
+from .validation import check_task_data
+
+VAL_FRACTION = 0.2
+
+
+class RunInterrupted(Exception):
+    """The run was interrupted (Ctrl-C); everything finished is saved in ``run_dir``."""
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__(str(run_dir))
+        self.run_dir = run_dir
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs besides the plugins: what to run, how long, where to write."""
+
+    tasks: Sequence[Task]
+    models: Sequence[Model]
+    trials: Optional[int] = 10
+    timeout: Optional[float] = None
+    seed: int = 0
+    output: Path = Path("results")
+    quiet: bool = False
+    argv: Sequence[str] = field(default_factory=list)
+
+
+def tuning_split(data: TaskData, seed: int) -> Split:
+    """Hold out a stratified, seeded ``VAL_FRACTION`` of the train data for validation."""
+    fit, val = stratified_indices(data.y_train, VAL_FRACTION, seed)
+    return Split(data.x_train[fit], data.y_train[fit], data.x_train[val], data.y_train[val])
+
+
+def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData) -> Dict[str, Any]:
+    """Fit ``params`` on the whole train split, then score once on test, timing both."""
+    estimator = model.build(params, info)
+    started = time.perf_counter()
+    estimator.fit(data.x_train, data.y_train)
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    predictions = estimator.predict(data.x_test)
+    predict_seconds = time.perf_counter() - started
+    return {**classification_scores(data.y_test, predictions), "fit_seconds": fit_seconds,
+            "predict_seconds_per_1k": predict_seconds / len(data.x_test) * 1000,
+            "n_params": int(getattr(estimator, "n_params", 0)),
+            "device": str(getattr(estimator, "device_", "cpu"))}
+
+
+def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, Any], error: str) -> Dict[str, Any]:
+    return {"task": task.name, "model": model.name, "family": model.family, "seed": seed,
+            "status": "ok" if not error else "failed", **scores,
+            "val_accuracy": outcome.best_val_accuracy, "n_trials": len(outcome.trials),
+            "tuning_seconds": outcome.seconds,
+            "best_params": json.dumps(outcome.best_params, sort_keys=True) if outcome.best_params else "",
+            "error": error}
+
+
+def run(config: RunConfig) -> Path:
+    """Run every study of ``config`` and write the run folder; returns its path.
+
+    Files are rewritten after every study, so an interrupted run keeps what it finished.
+    """
+    import torch
+
+    run_dir = create_run_dir(config.output)
+    files = RunFiles(run_dir)
+    started = time.time()
+    environment = collect_environment(config.seed, config.argv, run_dir.name)
+    write_json_atomic(run_dir / "environment.json", environment)
+    devices = set()
+    progress = Progress(total_studies=len(config.tasks) * len(config.models), trials=config.trials,
+                        disabled=config.quiet)
+    try:
+        for task in config.tasks:
+            progress.status(f"loading {task.name}")
+            data = task.load()
+            check_task_data(task, data)
+            info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names),
+                            config.seed)
+            split = tuning_split(data, config.seed)
+            for model in config.models:
+                progress.start_study(f"{task.name} × {model.name}")
+                outcome = tune(model, info, split, config.trials, config.timeout, config.seed,
+                               on_trial=progress.trial_done)
+                files.add_trials(outcome.trials)
+                scores: Dict[str, Any] = {}
+                error = ""
+                if outcome.best_params is None:
+                    error = f"every trial failed; first error: {outcome.first_error}"
+                else:
+                    progress.status(f"refitting {task.name} × {model.name}")
+                    try:
+                        scores = refit_and_score(model, outcome.best_params, info, data)
+                        devices.add(scores.pop("device"))
+                    except Exception as failure:  # a refit can fail where the trials did not
+                        error = f"refit failed: {type(failure).__name__}: {failure}"
+                files.add_result(_result_row(task, model, config.seed, outcome, scores, error))
+                progress.end_study()
+    except KeyboardInterrupt:
+        raise RunInterrupted(run_dir) from None
+    finally:
+        progress.close()
+        files.write_tables()
+        environment.update(device=", ".join(sorted(devices)) or environment["device"],
+                           torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
+                           finished=files.complete(len(config.tasks) * len(config.models)))
+        write_json_atomic(run_dir / "environment.json", environment)
+    return run_dir
