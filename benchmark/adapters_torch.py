@@ -69,6 +69,8 @@ class TorchClassifier:
         with warnings.catch_warnings():
             # PL 2.6 on torch 2.13 warns about torch.utils._pytree.LeafSpec on every fit.
             warnings.filterwarnings("ignore", message=r".*LeafSpec.*", category=FutureWarning)
+            # A refit on all train data has no validation set, by design.
+            warnings.filterwarnings("ignore", message=r"You defined a `validation_step` but have no `val_dataloader`")
             trainer.fit(self.module_, train, val)
         self.device_ = trainer.strategy.root_device
         self.val_accuracy_history_ = list(self.module_.val_accuracy_history)

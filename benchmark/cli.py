@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence
 from .errors import DlbenchError
 
 DEFAULT_TRIALS = 10
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -32,14 +32,16 @@ def positive_int(text: str) -> int:
     return value
 
 
-def positive_seconds(text: str) -> float:
-    """A number of seconds greater than zero."""
+def positive_seconds(text: str) -> Optional[float]:
+    """A number of seconds greater than zero, or ``none`` for no limit."""
+    if text.lower() == "none":
+        return None
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected seconds > 0") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected seconds > 0 or none") from None
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not valid; expected seconds > 0")
+        raise argparse.ArgumentTypeError(f"{text} is not valid; expected seconds > 0 or none")
     return value
 
 
@@ -71,8 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="model name or wildcard (e.g. 'svm', '*'); default: every model")
     run.add_argument("--trials", type=positive_int, default=DEFAULT_TRIALS,
                      help=f"trials per study, the first being the model's defaults (default {DEFAULT_TRIALS})")
-    run.add_argument("--timeout", type=positive_seconds, default=DEFAULT_TIMEOUT,
-                     help=f"seconds per study after which no new trial starts (default {DEFAULT_TIMEOUT:g})")
+    run.add_argument("--timeout", type=positive_seconds, default=None, metavar="SECONDS",
+                     help="seconds per study after which no new trial starts (default: none)")
+    run.add_argument("--budget", type=positive_seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
+                     help="seconds for the whole run, shared fairly between the studies still to run; every study "
+                     f"runs at least its defaults; 'none' for no limit (default {DEFAULT_BUDGET:g})")
     run.add_argument("--seed", type=non_negative_int, default=0,
                      help="seed of the validation split, the samplers and the models (default 0)")
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
@@ -112,7 +117,8 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     models = catalogue.select_models(args.model)
     from .runner import RunConfig, RunInterrupted, run
 
-    config = RunConfig(tasks=tasks, models=models, trials=args.trials, timeout=args.timeout, seed=args.seed,
+    config = RunConfig(tasks=tasks, models=models, trials=args.trials, timeout=args.timeout, budget=args.budget,
+                       seed=args.seed,
                        output=args.output, quiet=args.quiet, argv=list(argv))
     try:
         run_dir = run(config)

@@ -37,6 +37,7 @@ class RunConfig:
     models: Sequence[Model]
     trials: Optional[int] = 10
     timeout: Optional[float] = None
+    budget: Optional[float] = None
     seed: int = 0
     output: Path = Path("results")
     quiet: bool = False
@@ -47,6 +48,18 @@ def tuning_split(data: TaskData, seed: int) -> Split:
     """Hold out a stratified, seeded ``VAL_FRACTION`` of the train data for validation."""
     fit, val = stratified_indices(data.y_train, VAL_FRACTION, seed)
     return Split(data.x_train[fit], data.y_train[fit], data.x_train[val], data.y_train[val])
+
+
+def study_timeout(config: RunConfig, elapsed: float, studies_left: int) -> Optional[float]:
+    """Tuning time for the next study: ``--timeout``, capped by a fair share of what is left of ``--budget``.
+
+    Every study runs at least its first trial (the defaults), even when the budget is spent.
+    """
+    if config.budget is None:
+        return config.timeout
+    share = max(config.budget - elapsed, 0.0) / studies_left
+    share = max(share, 1e-3)
+    return share if config.timeout is None else min(config.timeout, share)
 
 
 def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData) -> Dict[str, Any]:
@@ -83,6 +96,7 @@ def run(config: RunConfig) -> Path:
     run_dir = create_run_dir(config.output)
     files = RunFiles(run_dir)
     started = time.time()
+    studies_left = len(config.tasks) * len(config.models)
     environment = collect_environment(config.seed, config.argv, run_dir.name)
     write_json_atomic(run_dir / "environment.json", environment)
     devices = set()
@@ -98,8 +112,9 @@ def run(config: RunConfig) -> Path:
             split = tuning_split(data, config.seed)
             for model in config.models:
                 progress.start_study(f"{task.name} × {model.name}")
-                outcome = tune(model, info, split, config.trials, config.timeout, config.seed,
-                               on_trial=progress.trial_done)
+                timeout = study_timeout(config, time.time() - started, studies_left)
+                outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done)
+                studies_left -= 1
                 files.add_trials(outcome.trials)
                 scores: Dict[str, Any] = {}
                 error = ""

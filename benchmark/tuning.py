@@ -1,4 +1,4 @@
-"""One Optuna study per task x model: the defaults first, then TPE, maximising validation accuracy."""
+"""One Optuna study per task x model: the defaults first, then the portfolio, then TPE, maximising validation accuracy."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=study_seed(seed, info.name, model.name), n_startup_trials=5)
     study = optuna.create_study(direction="maximize", sampler=sampler, study_name=f"{info.name}/{model.name}")
-    study.enqueue_trial(dict(model.defaults))
+    for params in (model.defaults, *model.portfolio):
+        study.enqueue_trial(dict(params))
     outcome = StudyOutcome()
 
     def objective(trial: "optuna.Trial") -> float:

@@ -81,6 +81,8 @@ class Model:
         them); each must lie inside ``search_space``.
     :param build: ``(params, task_info) -> Estimator``.
     :param description: one line for ``dlbench list``.
+    :param portfolio: known-good params tried right after the defaults, before the sampler takes
+        over (a warm start, like AutoGluon's preset portfolios); each must lie inside ``search_space``.
     """
 
     name: str
@@ -89,6 +91,7 @@ class Model:
     defaults: Mapping[str, Any]
     build: Callable[[Mapping[str, Any], TaskInfo], Estimator]
     description: str = ""
+    portfolio: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def search_space(trial) -> dict:
         "layers": trial.suggest_int("layers", 1, 3),
         "width": trial.suggest_int("width", 32, 512, log=True),
         "dropout": trial.suggest_float("dropout", 0.0, 0.5),
-        "lr": trial.suggest_float("lr", 1e-4, 1e-2, log=True),
+        "lr": trial.suggest_float("lr", 1e-4, 3e-3, log=True),
         "batch_size": trial.suggest_categorical("batch_size", [32, 64, 128]),
         "epochs": trial.suggest_int("epochs", 10, 40),
     }

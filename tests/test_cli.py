@@ -1,0 +1,144 @@
+"""The command line end to end: a real run whose files agree with each other, and clean errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dlbench.results import RESULT_COLUMNS
+from dlbench.tuning import TRIAL_COLUMNS
+
+
+def dlbench(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dlbench.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    result = dlbench("run", "--task", "digits", "--model", "cnn", "logistic", "decision-tree",
+                     "--trials", "3", "--seed", "1", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    (run_dir,) = out.iterdir()
+    return result, run_dir
+
+
+def test_run_writes_every_file(digits_run):
+    _, run_dir = digits_run
+    assert sorted(p.name for p in run_dir.iterdir()) == ["comparison.md", "environment.json", "leaderboard.md",
+                                                        "results.csv", "trials.csv"]
+
+
+def test_results_and_trials_agree(digits_run):
+    _, run_dir = digits_run
+    results = pd.read_csv(run_dir / "results.csv")
+    trials = pd.read_csv(run_dir / "trials.csv")
+    assert list(results.columns) == RESULT_COLUMNS and list(trials.columns) == TRIAL_COLUMNS
+    assert len(results) == 3 and set(results["status"]) == {"ok"}
+    assert len(trials) == 9
+    for _, row in results.iterrows():
+        studied = trials[(trials.task == row.task) & (trials.model == row.model)]
+        assert row.n_trials == len(studied) == 3
+        assert row.val_accuracy == pytest.approx(studied.val_accuracy.max())
+        best = studied.loc[studied.val_accuracy.idxmax()]
+        assert json.loads(row.best_params) == json.loads(best.params)
+        assert 0.1 + 0.5 < row.test_accuracy <= 1.0
+        assert row.fit_seconds > 0 and row.predict_seconds_per_1k > 0 and row.n_params > 0
+
+
+def test_tables_hold_the_numbers_of_results_csv(digits_run):
+    stdout, run_dir = digits_run[0].stdout, digits_run[1]
+    results = pd.read_csv(run_dir / "results.csv").sort_values("test_accuracy", ascending=False)
+    leaderboard = (run_dir / "leaderboard.md").read_text()
+    ranked_models = [line.split("|")[2].strip() for line in leaderboard.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert ranked_models == list(results.model)
+    for _, row in results.iterrows():
+        assert f"{row.test_accuracy:.4f}" in leaderboard
+    comparison = (run_dir / "comparison.md").read_text()
+    deep = results[results.family == "deep"].iloc[0]
+    classical = results[results.family == "classical"].iloc[0]
+    gap = (deep.test_accuracy - classical.test_accuracy) * 100
+    assert f"| digits | {deep.model}" in comparison and f"{gap:+.1f}" in comparison
+    assert leaderboard.strip() in stdout  # the terminal shows the leaderboard
+
+
+def test_environment_records_the_run(digits_run):
+    _, run_dir = digits_run
+    env = json.loads((run_dir / "environment.json").read_text())
+    assert env["seed"] == 1 and env["device"] == "cpu" and env["finished"] is True
+    assert env["packages"]["torch"].startswith("2.") and env["packages"]["dlbench"]
+    assert "--trials 3" in env["command"] and env["cpu_count"] >= 1
+
+
+def test_same_seed_gives_the_same_table(digits_run, tmp_path):
+    _, first_dir = digits_run
+    result = dlbench("run", "--task", "digits", "--model", "cnn", "logistic", "decision-tree",
+                     "--trials", "3", "--seed", "1", "--output", str(tmp_path), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("results: ") and "|" not in result.stdout and not result.stderr.strip()
+    (second_dir,) = tmp_path.iterdir()
+    stable = ["task", "model", "test_accuracy", "balanced_accuracy", "macro_f1", "val_accuracy", "n_params", "best_params"]
+    first, second = (pd.read_csv(d / "results.csv")[stable] for d in (first_dir, second_dir))
+    pd.testing.assert_frame_equal(first, second)
+    trial_keys = ["task", "model", "trial", "params", "val_accuracy"]
+    pd.testing.assert_frame_equal(pd.read_csv(first_dir / "trials.csv")[trial_keys],
+                                  pd.read_csv(second_dir / "trials.csv")[trial_keys])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--task", "nope"], "unknown task or tag 'nope'; valid tasks: digits, mnist-5k, shapes; valid tags:"),
+    (["run", "--task", "digits", "--model", "resnet"], "unknown model 'resnet'; valid models: cnn, decision-tree, logistic, mlp, svm"),
+    (["run", "--task", "digits", "--trials", "0"], "argument --trials: 0 is too small; expected an integer >= 1"),
+    (["run", "--task", "digits", "--trials", "many"], "argument --trials: 'many' is not a whole number"),
+    (["run", "--task", "digits", "--timeout", "-5"], "argument --timeout: -5 is not valid; expected seconds > 0 or none"),
+    (["run", "--task", "digits", "--seed", "-1"], "argument --seed: -1 is negative"),
+    (["run"], "the following arguments are required: --task"),
+    (["fly"], "argument COMMAND: invalid choice: 'fly'"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):
+    result = dlbench(*args, "--output", str(tmp_path / "out")) if args[0] == "run" and len(args) > 1 else dlbench(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = dlbench("run", "--task", "digits", "--model", "logistic", "--trials", "1", "--output", str(blocker / "x"))
+    assert result.returncode == 2 and "cannot create output folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_list_shows_models_tasks_and_their_plugins():
+    result = dlbench("list")
+    assert result.returncode == 0
+    for name in ["cnn", "mlp", "logistic", "svm", "decision-tree", "digits", "mnist-5k", "shapes"]:
+        assert f"  {name} " in result.stdout
+    assert "dlbench.plugins.svm (built-in)" in result.stdout
+
+
+def test_list_shows_entry_point_plugins_with_their_distribution(tmp_path):
+    from test_registry import install_fake_entry_point_plugin
+
+    install_fake_entry_point_plugin(tmp_path)
+    result = dlbench("list", env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "fake-knn" in result.stdout and "fake (fake-dlbench-plugin 1.2.3)" in result.stdout
+
+
+def test_help_and_list_do_not_import_lightning():
+    code = ("import sys; from dlbench.cli import main\n"
+            "try:\n    main(['list'])\nexcept SystemExit:\n    pass\n"
+            "assert 'pytorch_lightning' not in sys.modules and 'torch' not in sys.modules, 'slow import'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
