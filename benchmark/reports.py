@@ -56,7 +56,7 @@ def _best(rows: pd.DataFrame, family: str) -> Optional[pd.Series]:
 
 
 def _ratio(numerator: float, denominator: float) -> str:
-    return f"{numerator / denominator:.1f}×" if denominator > 0 else "n/a"
+    return f"{numerator / denominator:.3g}×" if denominator > 0 else "n/a"
 
 
 def comparison_rows(results: pd.DataFrame) -> pd.DataFrame:

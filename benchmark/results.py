@@ -50,8 +50,3 @@ class RunFiles:
 
     def _write_csv(self, name: str, rows: List[Dict[str, Any]], columns: List[str]) -> None:
         write_text_atomic(self.run_dir / name, pd.DataFrame(rows, columns=columns).to_csv(index=False))
-
-
-def read_results(run_dir: Path) -> pd.DataFrame:
-    """A run folder's ``results.csv``."""
-    return pd.read_csv(Path(run_dir) / "results.csv", keep_default_na=False, na_values=[""])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
@@ -92,12 +92,3 @@ class Model:
     build: Callable[[Mapping[str, Any], TaskInfo], Estimator]
     description: str = ""
     portfolio: Sequence[Mapping[str, Any]] = ()
-
-
-@dataclass(frozen=True)
-class Registered:
-    """A model or task together with the plugin that registered it."""
-
-    item: Any
-    plugin: str
-    source: str = field(default="")

@@ -20,10 +20,11 @@ def _info(data) -> TaskInfo:
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_defaults_lie_in_the_search_space(name):
+def test_defaults_and_portfolio_lie_in_the_search_space(name):
     model = MODELS.model(name)
-    params = model.search_space(optuna.trial.FixedTrial(dict(model.defaults)))
-    assert params == dict(model.defaults)
+    for configuration in (model.defaults, *model.portfolio):
+        params = model.search_space(optuna.trial.FixedTrial(dict(configuration)))
+        assert params == dict(configuration)
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)

@@ -33,6 +33,13 @@ def test_first_trial_is_the_defaults_and_rows_have_fixed_columns(split):
     assert all(row["state"] == "complete" and row["fit_seconds"] > 0 for row in outcome.trials)
 
 
+def test_portfolio_follows_the_defaults(split):
+    model = CATALOGUE.model("mlp")
+    assert model.portfolio
+    outcome = tune(model, _info(), split, n_trials=1 + len(model.portfolio), timeout=None, seed=0)
+    assert [json.loads(row["params"]) for row in outcome.trials] == [dict(model.defaults), *map(dict, model.portfolio)]
+
+
 def test_same_seed_same_trials_other_seed_other_trials(split):
     model = CATALOGUE.model("svm")
     runs = [tune(model, _info(), split, n_trials=5, timeout=None, seed=seed) for seed in (3, 3, 4)]
