@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from .errors import DlbenchError
 
@@ -21,15 +21,19 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def positive_int(text: str) -> int:
-    """An integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected an integer >= 1") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is too small; expected an integer >= 1")
-    return value
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected an integer >= {minimum}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small; expected an integer >= {minimum}")
+        return value
+
+    return parse
 
 
 def positive_seconds(text: str) -> Optional[float]:
@@ -42,17 +46,6 @@ def positive_seconds(text: str) -> Optional[float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected seconds > 0 or none") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text} is not valid; expected seconds > 0 or none")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    """An integer of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected an integer >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative; expected an integer >= 0")
     return value
 
 
@@ -71,14 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="task name or tag (e.g. images); repeat or list several")
     run.add_argument("--model", action="extend", nargs="+", default=[], metavar="NAME",
                      help="model name or wildcard (e.g. 'svm', '*'); default: every model")
-    run.add_argument("--trials", type=positive_int, default=DEFAULT_TRIALS,
+    run.add_argument("--trials", type=int_at_least(1), default=DEFAULT_TRIALS,
                      help=f"trials per study, the first being the model's defaults (default {DEFAULT_TRIALS})")
     run.add_argument("--timeout", type=positive_seconds, default=None, metavar="SECONDS",
                      help="seconds per study after which no new trial starts (default: none)")
     run.add_argument("--budget", type=positive_seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
                      help="seconds for the whole run, shared fairly between the studies still to run; every study "
                      f"runs at least its defaults; 'none' for no limit (default {DEFAULT_BUDGET:g})")
-    run.add_argument("--seed", type=non_negative_int, default=0,
+    run.add_argument("--seed", type=int_at_least(0), default=0,
                      help="seed of the validation split, the samplers and the models (default 0)")
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
                      help="folder that receives the run folder (default results/)")
