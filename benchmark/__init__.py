@@ -9,14 +9,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .adapters_sklearn import SklearnClassifier
 from .adapters_torch import TorchClassifier
+from .downloads import RemoteData, RemoteFile
 from .hookspecs import hookimpl
 from .splits import stratified_split
-from .types import Estimator, Model, Task, TaskData, TaskInfo
+from .types import Estimator, Model, Task, TaskData, TaskInfo, TaskOptions, TaskSource
 
 try:
     __version__ = version("dlbench")
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["Estimator", "Model", "SklearnClassifier", "Task", "TaskData", "TaskInfo", "TorchClassifier",
+__all__ = ["Estimator", "Model", "RemoteData", "RemoteFile", "SklearnClassifier", "Task", "TaskData", "TaskInfo", "TaskOptions", "TaskSource", "TorchClassifier",
            "__version__", "hookimpl", "stratified_split"]

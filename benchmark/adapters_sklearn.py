@@ -10,6 +10,12 @@ import numpy as np
 SCALINGS = ("unit", "standard")
 
 
+def _flat_unit_pixels(X: np.ndarray) -> np.ndarray:
+    """One row per image, pixels in [0, 1] (uint8 images are divided by 255)."""
+    flat = X.reshape(len(X), -1)
+    return flat.astype(np.float32) / 255.0 if flat.dtype == np.uint8 else flat
+
+
 class SklearnClassifier:
     """A scikit-learn classifier on flattened images.
 
@@ -25,7 +31,7 @@ class SklearnClassifier:
         self.scaling = scaling
 
     def _features(self, X: np.ndarray) -> np.ndarray:
-        flat = X.reshape(len(X), -1)
+        flat = _flat_unit_pixels(X)
         return self.scaler_.transform(flat) if self.scaler_ is not None else flat
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
@@ -35,8 +41,7 @@ class SklearnClassifier:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.preprocessing import StandardScaler
 
-        flat = X.reshape(len(X), -1)
-        self.scaler_ = StandardScaler().fit(flat) if self.scaling == "standard" else None
+        self.scaler_ = StandardScaler().fit(_flat_unit_pixels(X)) if self.scaling == "standard" else None
         self.estimator_ = clone(self.estimator)
         with warnings.catch_warnings():
             # An iteration cap is part of the search space's cost; validation accuracy judges the result.

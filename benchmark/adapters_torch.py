@@ -80,12 +80,12 @@ class TorchClassifier:
         """Integer labels for ``X``, computed in batches on the device the model trained on."""
         import torch
 
-        net = self.module_.net.to(self.device_).eval()
+        module = self.module_.to(self.device_).eval()
         x = torch.as_tensor(X)
         labels = []
         with torch.inference_mode():
             for start in range(0, len(x), 1024):
-                labels.append(net(x[start:start + 1024].to(self.device_)).argmax(dim=1).cpu())
+                labels.append(module(x[start:start + 1024].to(self.device_)).argmax(dim=1).cpu())
         return torch.cat(labels).numpy()
 
     @property

@@ -76,10 +76,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
                      help="folder that receives the run folder (default results/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars and no table; print only the run folder")
+    _add_data_dir(run)
+    run.add_argument("--image-size", type=int_at_least(1), default=None, metavar="N",
+                     help="folder tasks: resize images to N x N (default: their own size if they all agree, else 64)")
+    run.add_argument("--color", choices=("rgb", "gray"), default=None,
+                     help="folder tasks: convert images to RGB or grey (default rgb)")
+
+    data = commands.add_parser("data", help="list or download the standard data sets",
+                               description="Standard data sets (tag images-standard) live in the data directory: "
+                               "--data-dir, else $DLBENCH_DATA, else ~/.cache/dlbench.")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION",
+                                        parser_class=OneLineParser)
+    _add_data_dir(data_commands.add_parser("list", help="each data set, where it is expected, and whether it is there"))
+    fetch = data_commands.add_parser("fetch", help="download a data set (from $DLBENCH_DATA_MIRROR when set)")
+    fetch.add_argument("name", metavar="NAME", help="data set name (see dlbench data list)")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_data_dir(fetch)
 
     commands.add_parser("list", help="list models and tasks with the plugin each comes from",
                         description="List every registered model and task, with the plugin that registered it.")
     return parser
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                        help="where standard data sets are kept (default: $DLBENCH_DATA, else ~/.cache/dlbench)")
 
 
 def _catalogue():
@@ -100,13 +121,40 @@ def command_list() -> int:
         entry = catalogue.task_entries[name]
         tags = ",".join(entry.item.tags)
         print(f"  {name:<16} {tags:<24} {entry.plugin} ({entry.source})  {entry.item.description}")
+    print("task sources (--task PREFIX:ARGUMENT):")
+    for prefix, entry in sorted(catalogue.source_entries.items()):
+        print(f"  {prefix + ':':<16} {'':<24} {entry.plugin} ({entry.source})  {entry.item.description}")
+    return 0
+
+
+def command_data(args: argparse.Namespace) -> int:
+    """``data list``: where each data set is expected and whether it is there; ``data fetch NAME``: download it."""
+    from . import datadir
+
+    datadir.use_data_dir(args.data_dir)
+    remotes = {entry.item.name: entry.item.remote for entry in _catalogue().task_entries.values() if entry.item.remote}
+    root = datadir.data_dir()
+    if args.data_command == "list":
+        for name, remote in sorted(remotes.items()):
+            missing = remote.missing(root)
+            state = "present" if not missing else f"missing {len(missing)} of {len(remote.files)} file(s)"
+            print(f"{name:<16} {state:<28} {remote.location(root)}")
+        return 0
+    if args.name not in remotes:
+        raise DlbenchError(f"unknown data set {args.name!r}; valid data sets: {', '.join(sorted(remotes))}")
+    print(f"{args.name}: {remotes[args.name].fetch(root, progress=not args.quiet)}")
     return 0
 
 
 def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the benchmark and print the leaderboard."""
+    from . import datadir
+    from .types import TaskOptions
+
+    datadir.use_data_dir(args.data_dir)
+    datadir.show_progress = not args.quiet
     catalogue = _catalogue()
-    tasks = catalogue.select_tasks(args.task)
+    tasks = catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size, color=args.color))
     models = catalogue.select_models(args.model)
     from .runner import RunConfig, RunInterrupted, run
 
@@ -132,6 +180,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         if args.command == "list":
             return command_list()
+        if args.command == "data":
+            return command_data(args)
         return command_run(args, argv)
     except DlbenchError as error:
         sys.stderr.write(f"dlbench: error: {error}\n")

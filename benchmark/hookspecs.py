@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 import pluggy
 
 if TYPE_CHECKING:
-    from .types import Model, Task
+    from .types import Model, Task, TaskSource
 
 PROJECT_NAME = "dlbench"
 
@@ -37,4 +37,15 @@ def register_tasks(register: Callable[[Task], None]) -> None:
     :param register: callback taking one :class:`dlbench.Task`. Task names must be
         unique across all plugins; a second task of the same name is an error that
         names both plugins.
+    """
+
+
+@hookspec
+def register_task_sources(register: Callable[[TaskSource], None]) -> None:
+    """Register task sources that make a task from an argument: ``register(TaskSource(...))``.
+
+    ``--task PREFIX:ARGUMENT`` calls the source's ``make(argument, options)`` (for example
+    ``--task folder:./photos``); ``options`` carries ``--image-size`` and ``--color``.
+
+    :param register: callback taking one :class:`dlbench.TaskSource`; prefixes must be unique.
     """

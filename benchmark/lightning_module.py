@@ -16,6 +16,11 @@ for _name in ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lig
 EpochCallback = Callable[[int, float], None]
 
 
+def as_unit_float(x: torch.Tensor) -> torch.Tensor:
+    """A batch as float pixels in [0, 1]: uint8 batches (0-255) are converted here, one batch at a time."""
+    return x.float().div_(255.0) if x.dtype == torch.uint8 else x
+
+
 class TensorBatches:
     """Mini-batches sliced straight from in-memory tensors (no per-sample collation, no workers)."""
 
@@ -50,15 +55,15 @@ class ClassifierModule(pl.LightningModule):
         self._seen = 0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        return self.net(as_unit_float(x))
 
     def training_step(self, batch, batch_idx):
         x, y = batch
-        return self.loss(self.net(x), y)
+        return self.loss(self(x), y)
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
-        self._correct += int((self.net(x).argmax(dim=1) == y).sum())
+        self._correct += int((self(x).argmax(dim=1) == y).sum())
         self._seen += len(y)
 
     def on_validation_epoch_end(self) -> None:

@@ -11,7 +11,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import DlbenchError, DuplicateNameError, UnknownNameError
-from .types import FAMILIES, Model, Task
+from .types import FAMILIES, Model, Task, TaskOptions, TaskSource
 
 ENTRY_POINT_GROUP = "dlbench"
 
@@ -26,6 +26,8 @@ BUILTIN_PLUGINS = (
     "dlbench.tasks.digits",
     "dlbench.tasks.mnist5k",
     "dlbench.tasks.shapes",
+    "dlbench.tasks.standard",
+    "dlbench.tasks.folder",
 )
 
 
@@ -71,7 +73,7 @@ def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str, check: Callabl
 
         def register(item: object, _plugin: str = plugin) -> None:
             check(item, _plugin)
-            name = item.name  # type: ignore[attr-defined]
+            name = getattr(item, "name", None) or item.prefix  # type: ignore[attr-defined]
             if name in entries:
                 raise DuplicateNameError(kind, name, entries[name].plugin, _plugin)
             entries[name] = Entry(item, _plugin, plugin_source(pm, _plugin))
@@ -96,18 +98,25 @@ def _check_task(item: object, plugin: str) -> None:
         raise DlbenchError(f"plugin {plugin!r}: task {item.name!r} has {len(item.class_names)} class(es); a task needs at least 2")
 
 
+def _check_source(item: object, plugin: str) -> None:
+    if not isinstance(item, TaskSource):
+        raise DlbenchError(f"plugin {plugin!r} registered {item!r} as a task source; expected a dlbench.TaskSource")
+
+
 class Catalogue:
     """Every model and task the loaded plugins registered, looked up by name, pattern or tag."""
 
-    def __init__(self, models: Dict[str, Entry], tasks: Dict[str, Entry]) -> None:
+    def __init__(self, models: Dict[str, Entry], tasks: Dict[str, Entry], sources: Dict[str, Entry]) -> None:
         self.model_entries = models
         self.task_entries = tasks
+        self.source_entries = sources
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> "Catalogue":
         """Collect the models and tasks of every plugin registered with ``pm``."""
         return cls(_collect(pm, "register_models", "model", _check_model),
-                   _collect(pm, "register_tasks", "task", _check_task))
+                   _collect(pm, "register_tasks", "task", _check_task),
+                   _collect(pm, "register_task_sources", "task source", _check_source))
 
     def list_models(self, pattern: str = "*") -> List[str]:
         """Model names matching a shell-style wildcard, sorted (like ``timm.list_models``)."""
@@ -145,16 +154,27 @@ class Catalogue:
             selected += [name for name in matches if name not in selected]
         return [self.model_entries[name].item for name in selected]
 
-    def select_tasks(self, names_or_tags: Iterable[str]) -> List[Task]:
-        """Tasks named, or tagged with, any of ``names_or_tags``, in the order given."""
+    def select_tasks(self, names_or_tags: Iterable[str], options: TaskOptions = TaskOptions()) -> List[Task]:
+        """Tasks named, or tagged with, any of ``names_or_tags``, in the order given.
+
+        ``PREFIX:ARGUMENT`` asks the task source registered for ``PREFIX`` to make a task.
+        """
         selected: List[str] = []
+        made: Dict[str, Task] = {}
         for key in names_or_tags:
-            if key in self.task_entries:
+            prefix, colon, argument = key.partition(":")
+            if colon and prefix in self.source_entries:
+                task = self.source_entries[prefix].item.make(argument, options)
+                made[task.name] = task
+                matches = [task.name]
+            elif key in self.task_entries:
                 matches = [key]
             else:
                 matches = [name for name in self.list_tasks() if key in self.task_entries[name].item.tags]
             if not matches:
                 valid = ", ".join(self.list_tasks())
-                raise DlbenchError(f"unknown task or tag {key!r}; valid tasks: {valid}; valid tags: {', '.join(self.tags())}")
+                sources = ", ".join(f"{prefix}:..." for prefix in sorted(self.source_entries)) or "(none)"
+                raise DlbenchError(f"unknown task or tag {key!r}; valid tasks: {valid}; valid tags: "
+                                   f"{', '.join(self.tags())}; task sources: {sources}")
             selected += [name for name in matches if name not in selected]
-        return [self.task_entries[name].item for name in selected]
+        return [made[name] if name in made else self.task_entries[name].item for name in selected]

@@ -43,7 +43,9 @@ def leaderboard_markdown(results: pd.DataFrame) -> str:
         lines += [f"## {task}", ""]
         rows = ranked(results, task)
         if len(rows):
-            lines += [_format_leaderboard(rows).to_markdown(index=False, disable_numparse=True), ""]
+            table = _format_leaderboard(rows)
+            align = ["right", "left", "left"] + ["right"] * (len(table.columns) - 3)
+            lines += [table.to_markdown(index=False, disable_numparse=True, colalign=align), ""]
         for _, failed in results[(results["task"] == task) & (results["status"] != "ok")].iterrows():
             lines += [f"- **{failed['model']}** failed: {failed['error']}"]
         lines.append("")
@@ -89,7 +91,9 @@ def comparison_markdown(results: pd.DataFrame) -> str:
         lines.append("No task has a successful deep and a successful classical model to compare.")
         return "\n".join(lines) + "\n"
     wins = int((table["_gap"] > 0).sum())
-    lines += [table.drop(columns="_gap").to_markdown(index=False, disable_numparse=True), "",
+    table_text = table.drop(columns="_gap").to_markdown(
+        index=False, disable_numparse=True, colalign=["left", "left", "right", "left", "right", "right", "right", "right", "left"])
+    lines += [table_text, "",
               f"Deep learning wins on {wins} of {len(table)} task(s); median gap "
               f"{table['_gap'].median():+.1f} points."]
     return "\n".join(lines) + "\n"

@@ -6,7 +6,9 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 from .environment import collect_environment
 from .files import create_run_dir, write_json_atomic
@@ -44,10 +46,28 @@ class RunConfig:
     argv: Sequence[str] = field(default_factory=list)
 
 
-def tuning_split(data: TaskData, seed: int) -> Split:
-    """Hold out a stratified, seeded ``VAL_FRACTION`` of the train data for validation."""
+def tuning_split(data: TaskData, seed: int) -> Tuple[TaskData, Split]:
+    """Hold out a stratified, seeded ``VAL_FRACTION`` of the train data for validation.
+
+    The train arrays are reordered once so that the validation part is their tail: the fit and
+    validation parts are views of the reordered arrays, not copies, and the returned data (the same
+    images, reordered) replaces the loaded data, which can then be freed.
+    """
     fit, val = stratified_indices(data.y_train, VAL_FRACTION, seed)
-    return Split(data.x_train[fit], data.y_train[fit], data.x_train[val], data.y_train[val])
+    order = np.concatenate([fit, val])
+    images, labels = data.x_train[order], data.y_train[order]
+    n_fit = len(fit)
+    reordered = TaskData(images, labels, data.x_test, data.y_test)
+    return reordered, Split(images[:n_fit], labels[:n_fit], images[n_fit:], labels[n_fit:])
+
+
+def prepare(task: Task, seed: int) -> Tuple[TaskData, TaskInfo, Split]:
+    """Load and check a task's data, and draw its validation split; nothing else keeps the loaded arrays."""
+    data = task.load()
+    check_task_data(task, data)
+    info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), seed)
+    data, split = tuning_split(data, seed)
+    return data, info, split
 
 
 def study_timeout(config: RunConfig, elapsed: float, studies_left: int) -> Optional[float]:
@@ -105,11 +125,7 @@ def run(config: RunConfig) -> Path:
     try:
         for task in config.tasks:
             progress.status(f"loading {task.name}")
-            data = task.load()
-            check_task_data(task, data)
-            info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names),
-                            config.seed)
-            split = tuning_split(data, config.seed)
+            data, info, split = prepare(task, config.seed)
             for model in config.models:
                 progress.start_study(f"{task.name} × {model.name}")
                 timeout = study_timeout(config, time.time() - started, studies_left)

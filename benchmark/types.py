@@ -10,6 +10,8 @@ import numpy as np
 if TYPE_CHECKING:
     import optuna
 
+    from .downloads import RemoteData
+
 Family = Literal["deep", "classical"]
 FAMILIES: Tuple[str, ...] = ("deep", "classical")
 
@@ -31,8 +33,8 @@ class Estimator(Protocol):
 class TaskData:
     """What a task's loader returns: the task's fixed train and test split.
 
-    Images are ``N x C x H x W`` float32 in [0, 1]; labels are integers in
-    ``[0, len(class_names))``.
+    Images are ``N x C x H x W``, either float32 in [0, 1] or uint8 in [0, 255] (kept compact in
+    memory and converted to float one batch at a time); labels are integers in ``[0, len(class_names))``.
     """
 
     x_train: np.ndarray
@@ -61,6 +63,7 @@ class Task:
     :param class_names: one name per label; label ``i`` is ``class_names[i]``.
     :param load: returns the :class:`TaskData`; called once per run.
     :param description: one line for ``dlbench list``.
+    :param remote: the files the task downloads, for ``dlbench data list`` and ``dlbench data fetch``.
     """
 
     name: str
@@ -68,6 +71,7 @@ class Task:
     class_names: Tuple[str, ...]
     load: Callable[[], TaskData]
     description: str = ""
+    remote: Optional["RemoteData"] = None
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,25 @@ class Model:
     build: Callable[[Mapping[str, Any], TaskInfo], Estimator]
     description: str = ""
     portfolio: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True)
+class TaskOptions:
+    """How a task source should prepare images: ``--image-size`` (None: the images' own) and ``--color``."""
+
+    image_size: Optional[int] = None
+    color: Optional[str] = None  # "rgb", "gray" or None (the source decides)
+
+
+@dataclass(frozen=True)
+class TaskSource:
+    """A task plugin that makes tasks on demand: ``--task PREFIX:ARGUMENT``.
+
+    :param prefix: the part before the colon (``folder``).
+    :param make: ``(argument, options) -> Task``; raise :class:`dlbench.errors.DlbenchError` for bad arguments.
+    :param description: one line for ``dlbench list``.
+    """
+
+    prefix: str
+    make: Callable[[str, TaskOptions], Task]
+    description: str = ""

@@ -11,7 +11,7 @@ from .types import Task, TaskData
 def check_task_data(task: Task, data: TaskData) -> None:
     """Raise a one-line :class:`DlbenchError` naming the task when ``data`` breaks the contract.
 
-    Images: ``N x C x H x W`` float32, finite, in [0, 1]. Labels: integers in
+    Images: ``N x C x H x W``, float32 finite in [0, 1] or uint8. Labels: integers in
     ``[0, len(task.class_names))``, one per image. Train and test share one image shape.
     """
     n_classes = len(task.class_names)
@@ -20,12 +20,13 @@ def check_task_data(task: Task, data: TaskData) -> None:
         where = f"task {task.name!r}: {part} "
         if not isinstance(images, np.ndarray) or images.ndim != 4:
             raise DlbenchError(where + f"images must be a 4-d N x C x H x W array, got shape {np.shape(images)}")
-        if images.dtype != np.float32:
-            raise DlbenchError(where + f"images must be float32, got {images.dtype}")
-        if not np.isfinite(images).all():
-            raise DlbenchError(where + "images contain NaN or infinite values")
-        if images.min() < 0 or images.max() > 1:
-            raise DlbenchError(where + f"pixel values must lie in [0, 1], got [{images.min():g}, {images.max():g}]")
+        if images.dtype not in (np.float32, np.uint8):
+            raise DlbenchError(where + f"images must be float32 in [0, 1] or uint8, got {images.dtype}")
+        if images.dtype == np.float32:
+            if not np.isfinite(images).all():
+                raise DlbenchError(where + "images contain NaN or infinite values")
+            if images.min() < 0 or images.max() > 1:
+                raise DlbenchError(where + f"pixel values must lie in [0, 1], got [{images.min():g}, {images.max():g}]")
         if not isinstance(labels, np.ndarray) or labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
             raise DlbenchError(where + f"labels must be a 1-d integer array, got {getattr(labels, 'dtype', type(labels))} shape {np.shape(labels)}")
         if len(labels) != len(images):

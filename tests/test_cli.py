@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -58,7 +59,7 @@ def test_tables_hold_the_numbers_of_results_csv(digits_run):
     stdout, run_dir = digits_run[0].stdout, digits_run[1]
     results = pd.read_csv(run_dir / "results.csv").sort_values("test_accuracy", ascending=False)
     leaderboard = (run_dir / "leaderboard.md").read_text()
-    ranked_models = [line.split("|")[2].strip() for line in leaderboard.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    ranked_models = re.findall(r"^\|\s*\d+\s*\|\s*([\w-]+)\s*\|", leaderboard, re.M)
     assert ranked_models == list(results.model)
     for _, row in results.iterrows():
         assert f"{row.test_accuracy:.4f}" in leaderboard
@@ -94,7 +95,7 @@ def test_same_seed_gives_the_same_table(digits_run, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", "--task", "nope"], "unknown task or tag 'nope'; valid tasks: digits, mnist-5k, shapes; valid tags:"),
+    (["run", "--task", "nope"], "unknown task or tag 'nope'; valid tasks: cifar10, cifar100, digits, fashion-mnist, mnist, mnist-5k, shapes; valid tags:"),
     (["run", "--task", "digits", "--model", "resnet"], "unknown model 'resnet'; valid models: cnn, decision-tree, logistic, mlp, svm"),
     (["run", "--task", "digits", "--trials", "0"], "argument --trials: 0 is too small; expected an integer >= 1"),
     (["run", "--task", "digits", "--trials", "many"], "argument --trials: 'many' is not a whole number"),
@@ -125,6 +126,7 @@ def test_list_shows_models_tasks_and_their_plugins():
     for name in ["cnn", "mlp", "logistic", "svm", "decision-tree", "digits", "mnist-5k", "shapes"]:
         assert f"  {name} " in result.stdout
     assert "dlbench.plugins.svm (built-in)" in result.stdout
+    assert "  folder:" in result.stdout and "dlbench.tasks.folder (built-in)" in result.stdout
 
 
 def test_list_shows_entry_point_plugins_with_their_distribution(tmp_path):
@@ -142,3 +144,24 @@ def test_help_and_list_do_not_import_lightning():
             "assert 'pytorch_lightning' not in sys.modules and 'torch' not in sys.modules, 'slow import'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_ctrl_c_keeps_finished_studies_and_writes_the_tables(tmp_path):
+    import signal
+
+    process = subprocess.Popen([sys.executable, "-m", "dlbench.cli", "run", "--task", "digits", "--model", "logistic",
+                                "mlp", "--trials", "200", "--budget", "none", "--output", str(tmp_path), "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not list(tmp_path.glob("*/results.csv")) and time.time() < deadline:  # logistic's study is done
+        time.sleep(0.2)
+    time.sleep(1.0)  # now inside mlp's study
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted; finished studies are saved in" in stderr and "Traceback" not in stderr
+    (run_dir,) = tmp_path.iterdir()
+    results = pd.read_csv(run_dir / "results.csv")
+    assert list(results.model) == ["logistic"]
+    assert re.search(r"\|\s*1\s*\|\s*logistic\s*\|", (run_dir / "leaderboard.md").read_text())
+    assert json.loads((run_dir / "environment.json").read_text())["finished"] is False

@@ -14,7 +14,7 @@ def _specs():
 
 def test_every_hook_has_a_docstring_and_a_register_argument():
     specs = _specs()
-    assert {f.__name__ for f in specs} == {"register_models", "register_tasks"}
+    assert {f.__name__ for f in specs} == {"register_models", "register_tasks", "register_task_sources"}
     for spec in specs:
         assert spec.__doc__ and len(spec.__doc__.strip()) > 20, spec.__name__
         assert list(inspect.signature(spec).parameters) == ["register"]

@@ -44,7 +44,8 @@ def throwaway(pm):
 
 def test_builtins_register_through_the_hooks(catalogue):
     assert catalogue.list_models() == ["cnn", "decision-tree", "logistic", "mlp", "svm"]
-    assert catalogue.list_tasks() == ["digits", "mnist-5k", "shapes"]
+    assert catalogue.list_tasks() == ["cifar10", "cifar100", "digits", "fashion-mnist", "mnist", "mnist-5k", "shapes"]
+    assert list(catalogue.source_entries) == ["folder"]
     assert {catalogue.model_entries[m].plugin for m in catalogue.list_models()} <= set(BUILTIN_PLUGINS)
     assert all(entry.source == "built-in" for entry in catalogue.task_entries.values())
     assert {m.family for m in catalogue.select_models()} == {"deep", "classical"}
@@ -87,9 +88,9 @@ def test_list_models_takes_wildcards(catalogue):
 def test_unknown_names_list_the_valid_ones(catalogue):
     with pytest.raises(UnknownNameError, match="valid models: cnn, decision-tree, logistic, mlp, svm"):
         catalogue.model("resnet")
-    with pytest.raises(UnknownNameError, match="valid tasks: digits, mnist-5k, shapes"):
+    with pytest.raises(UnknownNameError, match="valid tasks: cifar10, cifar100, digits, fashion-mnist, mnist, mnist-5k, shapes"):
         catalogue.task("cifar")
-    with pytest.raises(DlbenchError, match="valid tasks: digits, mnist-5k, shapes; valid tags: .*images"):
+    with pytest.raises(DlbenchError, match="valid tasks: cifar10, .*, shapes; valid tags: .*images.*; task sources: folder:..."):
         catalogue.select_tasks(["cifar"])
     with pytest.raises(UnknownNameError, match="unknown model 'x\\*'"):
         catalogue.select_models(["x*"])
@@ -97,6 +98,7 @@ def test_unknown_names_list_the_valid_ones(catalogue):
 
 def test_tags_select_every_builtin_image_task(catalogue):
     assert [t.name for t in catalogue.select_tasks(["images"])] == ["digits", "mnist-5k", "shapes"]
+    assert [t.name for t in catalogue.select_tasks(["images-standard"])] == ["cifar10", "cifar100", "fashion-mnist", "mnist"]
     assert [t.name for t in catalogue.select_tasks(["shapes", "images"])] == ["shapes", "digits", "mnist-5k"]
 
 

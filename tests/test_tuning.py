@@ -16,7 +16,7 @@ CATALOGUE = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 
 @pytest.fixture(scope="module")
 def split(digits_data):
-    return tuning_split(digits_data, seed=0)
+    return tuning_split(digits_data, seed=0)[1]
 
 
 def _info(seed=0):
