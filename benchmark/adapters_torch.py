@@ -22,6 +22,16 @@ def _devices_for(accelerator: str, devices: Any) -> Any:
     return devices
 
 
+def _as_tensor(array: np.ndarray):
+    """A tensor sharing ``array``'s memory (memory-mapped data sets stay on disk until a batch is used)."""
+    import torch
+
+    with warnings.catch_warnings():
+        # read-only memory maps: torch warns that writing would fail; nothing here writes to them
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.as_tensor(array)
+
+
 class TorchClassifier:
     """A classifier from a network factory, trained with ``pytorch_lightning.Trainer``.
 
@@ -58,10 +68,10 @@ class TorchClassifier:
 
         torch.manual_seed(self.seed)
         self.module_ = ClassifierModule(self.module_factory(), self.lr, self.weight_decay, self.on_epoch_end)
-        train = TensorBatches(torch.as_tensor(X), torch.as_tensor(y), self.batch_size, shuffle=True, seed=self.seed)
+        train = TensorBatches(_as_tensor(X), _as_tensor(y), self.batch_size, shuffle=True, seed=self.seed)
         val = None
         if X_val is not None and y_val is not None:
-            val = TensorBatches(torch.as_tensor(X_val), torch.as_tensor(y_val), 1024, shuffle=False)
+            val = TensorBatches(_as_tensor(X_val), _as_tensor(y_val), 1024, shuffle=False)
         trainer = pl.Trainer(max_epochs=self.epochs, accelerator=self.accelerator,
                              devices=_devices_for(self.accelerator, self.devices), logger=False,
                              enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
@@ -81,7 +91,7 @@ class TorchClassifier:
         import torch
 
         module = self.module_.to(self.device_).eval()
-        x = torch.as_tensor(X)
+        x = _as_tensor(X)
         labels = []
         with torch.inference_mode():
             for start in range(0, len(x), 1024):

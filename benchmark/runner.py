@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .arrays import take_rows
 from .environment import collect_environment
 from .files import create_run_dir, write_json_atomic
 from .metrics import classification_scores
@@ -55,7 +56,7 @@ def tuning_split(data: TaskData, seed: int) -> Tuple[TaskData, Split]:
     """
     fit, val = stratified_indices(data.y_train, VAL_FRACTION, seed)
     order = np.concatenate([fit, val])
-    images, labels = data.x_train[order], data.y_train[order]
+    images, labels = take_rows(data.x_train, order), data.y_train[order]
     n_fit = len(fit)
     reordered = TaskData(images, labels, data.x_test, data.y_test)
     return reordered, Split(images[:n_fit], labels[:n_fit], images[n_fit:], labels[n_fit:])

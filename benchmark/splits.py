@@ -6,6 +6,7 @@ from typing import Tuple
 
 import numpy as np
 
+from .arrays import take_rows
 from .types import TaskData
 
 
@@ -21,4 +22,4 @@ def stratified_indices(labels: np.ndarray, fraction: float, seed: int) -> Tuple[
 def stratified_split(images: np.ndarray, labels: np.ndarray, test_fraction: float, seed: int) -> TaskData:
     """A task's fixed train/test split: ``test_fraction`` of every class goes to test."""
     train, test = stratified_indices(labels, test_fraction, seed)
-    return TaskData(images[train], labels[train], images[test], labels[test])
+    return TaskData(take_rows(images, train), labels[train], take_rows(images, test), labels[test])

@@ -15,11 +15,10 @@ from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
-from dlbench import Task, TaskData, TaskOptions, TaskSource, hookimpl
+from dlbench import Task, TaskData, TaskOptions, TaskSource, hookimpl, stratified_split
 from dlbench import datadir
 from dlbench.errors import DlbenchError
 from dlbench.files import write_text_atomic
-from dlbench.splits import stratified_indices
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 COLORS = ("rgb", "gray")
@@ -143,9 +142,7 @@ def load_folder(root: Path, options: TaskOptions) -> TaskData:
             _build_cache(cache, pairs, size, color)
         arrays[part] = (np.load(cache / "images.npy", mmap_mode="r"), np.load(cache / "labels.npy"))
     if "all" in arrays:
-        images, labels = arrays["all"]
-        train, test = stratified_indices(labels, TEST_FRACTION, SPLIT_SEED)
-        return TaskData(images[train], labels[train], images[test], labels[test])
+        return stratified_split(*arrays["all"], TEST_FRACTION, SPLIT_SEED)
     return TaskData(*arrays["train"], *arrays["test"])
 
 

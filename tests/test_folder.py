@@ -89,6 +89,15 @@ def test_cache_is_reused_until_the_folder_changes(tmp_path, data_root):
     assert len(list((data_root / "folder-cache").iterdir())) == 2
 
 
+def test_folder_data_stays_memory_mapped_through_the_split(tmp_path, data_root):
+    from dlbench.runner import prepare
+
+    for layout in (make_folder(tmp_path / "flat", per_class=10), make_folder(tmp_path / "split", per_class=10, split=True)):
+        data, info, split = prepare(make_folder_task(str(layout), TaskOptions()), seed=0)
+        assert all(isinstance(a, np.memmap) for a in (data.x_train, data.x_test, split.x_fit, split.x_val))
+        assert info.input_shape == (3, 16, 16) and len(split.x_fit) + len(split.x_val) == len(data.x_train)
+
+
 def test_bad_folders_give_one_clear_error(tmp_path, data_root):
     one = tmp_path / "one" / "only"
     one.mkdir(parents=True)
