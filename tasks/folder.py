@@ -11,7 +11,7 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -72,11 +72,16 @@ def _open(path: Path):
         raise DlbenchError(f"folder task: {path} is not a readable image ({type(error).__name__})") from None
 
 
-def decode(path: Path, size: Tuple[int, int], color: str) -> np.ndarray:
-    """One image as C x H x W uint8: grey, RGB, RGBA (alpha dropped) and palette images all convert."""
+def decode(path: Path, size: Tuple[int, int], color: str, resize: bool = True) -> np.ndarray:
+    """One image as C x H x W uint8: grey, RGB, RGBA (alpha dropped) and palette images all convert.
+
+    With ``resize=False`` an image of another size raises :class:`_MixedSizes` instead.
+    """
     from PIL import Image
 
     image = _open(path)
+    if not resize and image.size != (size[1], size[0]):
+        raise _MixedSizes(path)
     if image.mode in ("P", "PA", "LA"):  # palette (maybe with transparency): through RGBA
         image = image.convert("RGBA")
     image = image.convert("RGB" if color == "rgb" else "L")
@@ -86,24 +91,17 @@ def decode(path: Path, size: Tuple[int, int], color: str) -> np.ndarray:
     return pixels.transpose(2, 0, 1) if pixels.ndim == 3 else pixels[None]
 
 
-def _native_size(files: List[Path]) -> Tuple[int, int]:
-    """H, W shared by every image (read from headers), else DEFAULT_SIZE square."""
-    from PIL import Image, UnidentifiedImageError
+class _MixedSizes(Exception):
+    """Raised while decoding at the images' own size when one image has another size."""
 
-    sizes = set()
-    for path in files:
-        try:
-            with Image.open(path) as image:
-                sizes.add(image.size)
-        except (UnidentifiedImageError, OSError) as error:
-            raise DlbenchError(f"folder task: {path} is not a readable image ({type(error).__name__})") from None
-        if len(sizes) > 1:
-            return DEFAULT_SIZE, DEFAULT_SIZE
-    width, height = sizes.pop()
+
+def _first_size(path: Path) -> Tuple[int, int]:
+    """H, W of one image, from its header."""
+    width, height = _open(path).size
     return height, width
 
 
-def _fingerprint(root: Path, files: List[Path], size: Tuple[int, int], color: str) -> str:
+def _fingerprint(root: Path, files: List[Path], size: object, color: str) -> str:
     digest = hashlib.sha256(f"{root.resolve()}|{size}|{color}".encode())
     for path in files:
         stat = path.stat()
@@ -111,15 +109,29 @@ def _fingerprint(root: Path, files: List[Path], size: Tuple[int, int], color: st
     return digest.hexdigest()[:20]
 
 
-def _build_cache(cache: Path, pairs: List[Tuple[Path, int]], size: Tuple[int, int], color: str) -> None:
-    """Decode every image straight into a memory-mapped .npy (never all in RAM), then rename into place."""
+def _build_cache(cache: Path, pairs: List[Tuple[Path, int]], image_size: Optional[int], color: str) -> None:
+    """Decode every image straight into a memory-mapped .npy (never all in RAM), then rename into place.
+
+    Without ``image_size`` the images keep their own size, taken from the first; if another image
+    differs, the cache is built again at DEFAULT_SIZE.
+    """
+    if image_size:
+        _write_cache(cache, pairs, (image_size, image_size), color, resize=True)
+        return
+    try:
+        _write_cache(cache, pairs, _first_size(pairs[0][0]), color, resize=False)
+    except _MixedSizes:
+        _write_cache(cache, pairs, (DEFAULT_SIZE, DEFAULT_SIZE), color, resize=True)
+
+
+def _write_cache(cache: Path, pairs: List[Tuple[Path, int]], size: Tuple[int, int], color: str, resize: bool) -> None:
     channels = 3 if color == "rgb" else 1
     tmp = cache.with_name(cache.name + ".partial")
     tmp.mkdir(parents=True, exist_ok=True)
     images = np.lib.format.open_memmap(tmp / "images.npy", mode="w+", dtype=np.uint8,
                                        shape=(len(pairs), channels, *size))
     with ThreadPoolExecutor(max_workers=2) as pool:  # Pillow decodes outside the GIL
-        for index, pixels in enumerate(pool.map(lambda p: decode(p[0], size, color), pairs)):
+        for index, pixels in enumerate(pool.map(lambda p: decode(p[0], size, color, resize), pairs)):
             images[index] = pixels
     images.flush()
     del images
@@ -132,14 +144,12 @@ def load_folder(root: Path, options: TaskOptions) -> TaskData:
     """Decode (or reuse the cached decoding of) the folder's images and return its split."""
     classes, parts = scan(root)
     color = options.color or "rgb"
-    all_files = [path for pairs in parts.values() for path, _ in pairs]
-    size = (options.image_size, options.image_size) if options.image_size else _native_size(all_files)
     cache_root = datadir.data_dir() / "folder-cache"
     arrays = {}
     for part, pairs in parts.items():
-        cache = cache_root / f"{_fingerprint(root, [p for p, _ in pairs], size, color)}-{part}"
+        cache = cache_root / f"{_fingerprint(root, [p for p, _ in pairs], options.image_size, color)}-{part}"
         if not (cache / "labels.npy").is_file():
-            _build_cache(cache, pairs, size, color)
+            _build_cache(cache, pairs, options.image_size, color)
         arrays[part] = (np.load(cache / "images.npy", mmap_mode="r"), np.load(cache / "labels.npy"))
     if "all" in arrays:
         return stratified_split(*arrays["all"], TEST_FRACTION, SPLIT_SEED)
