@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import warnings
 from typing import Any, Callable, Optional
 
@@ -76,12 +77,21 @@ class TorchClassifier:
                              devices=_devices_for(self.accelerator, self.devices), logger=False,
                              enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
                              num_sanity_val_steps=0, limit_val_batches=1.0 if val is not None else 0)
-        with warnings.catch_warnings():
-            # PL 2.6 on torch 2.13 warns about torch.utils._pytree.LeafSpec on every fit.
-            warnings.filterwarnings("ignore", message=r".*LeafSpec.*", category=FutureWarning)
-            # A refit on all train data has no validation set, by design.
-            warnings.filterwarnings("ignore", message=r"You defined a `validation_step` but have no `val_dataloader`")
-            trainer.fit(self.module_, train, val)
+        sigint_handler = signal.getsignal(signal.SIGINT)
+        try:
+            with warnings.catch_warnings():
+                # PL 2.6 on torch 2.13 warns about torch.utils._pytree.LeafSpec on every fit.
+                warnings.filterwarnings("ignore", message=r".*LeafSpec.*", category=FutureWarning)
+                # A refit on all train data has no validation set, by design.
+                warnings.filterwarnings("ignore", message=r"You defined a `validation_step` but have no `val_dataloader`")
+                trainer.fit(self.module_, train, val)
+        except SystemExit:
+            if trainer.interrupted:  # Lightning turns Ctrl-C into sys.exit(1); the run must see the Ctrl-C
+                raise KeyboardInterrupt from None
+            raise
+        finally:
+            if sigint_handler is not None:  # Lightning ignores SIGINT after a Ctrl-C; give it back
+                signal.signal(signal.SIGINT, sigint_handler)
         self.device_ = trainer.strategy.root_device
         self.val_accuracy_history_ = list(self.module_.val_accuracy_history)
         return self

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 from .errors import DlbenchError
+from .pruning import PRUNERS
 
 DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
+PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (50, 3600.0)}
+FROM_PRESET = -1.0  # --budget not given: the preset's budget applies
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -64,13 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="task name or tag (e.g. images); repeat or list several")
     run.add_argument("--model", action="extend", nargs="+", default=[], metavar="NAME",
                      help="model name or wildcard (e.g. 'svm', '*'); default: every model")
-    run.add_argument("--trials", type=int_at_least(1), default=DEFAULT_TRIALS,
-                     help=f"trials per study, the first being the model's defaults (default {DEFAULT_TRIALS})")
+    run.add_argument("--trials", type=int_at_least(1), default=None,
+                     help=f"trials per study, the first being the model's defaults (default: the preset's, {DEFAULT_TRIALS})")
     run.add_argument("--timeout", type=positive_seconds, default=None, metavar="SECONDS",
                      help="seconds per study after which no new trial starts (default: none)")
-    run.add_argument("--budget", type=positive_seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
+    run.add_argument("--budget", type=positive_seconds, default=FROM_PRESET, metavar="SECONDS",
                      help="seconds for the whole run, shared fairly between the studies still to run; every study "
-                     f"runs at least its defaults; 'none' for no limit (default {DEFAULT_BUDGET:g})")
+                     f"runs at least its defaults; 'none' for no limit (default: the preset's, {DEFAULT_BUDGET:g})")
+    run.add_argument("--pruner", choices=PRUNERS, default="median",
+                     help="stop weak deep-learning trials early: median (default), hyperband, or none")
+    run.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                     help="bundled --trials and --budget: " + "; ".join(
+                         f"{name}: {trials} trials, {budget:g} s" for name, (trials, budget) in PRESETS.items())
+                     + " (explicit --trials/--budget win)")
     run.add_argument("--seed", type=int_at_least(0), default=0,
                      help="seed of the validation split, the samplers and the models (default 0)")
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
@@ -158,7 +167,9 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     models = catalogue.select_models(args.model)
     from .runner import RunConfig, RunInterrupted, run
 
-    config = RunConfig(tasks=tasks, models=models, trials=args.trials, timeout=args.timeout, budget=args.budget,
+    preset_trials, preset_budget = PRESETS[args.preset or "standard"]
+    config = RunConfig(tasks=tasks, models=models, trials=args.trials or preset_trials, timeout=args.timeout,
+                       budget=preset_budget if args.budget == FROM_PRESET else args.budget, pruner=args.pruner,
                        seed=args.seed,
                        output=args.output, quiet=args.quiet, argv=list(argv))
     try:

@@ -41,6 +41,7 @@ class RunConfig:
     trials: Optional[int] = 10
     timeout: Optional[float] = None
     budget: Optional[float] = None
+    pruner: str = "median"
     seed: int = 0
     output: Path = Path("results")
     quiet: bool = False
@@ -130,7 +131,8 @@ def run(config: RunConfig) -> Path:
             for model in config.models:
                 progress.start_study(f"{task.name} × {model.name}")
                 timeout = study_timeout(config, time.time() - started, studies_left)
-                outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done)
+                outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done,
+                               pruner=config.pruner)
                 studies_left -= 1
                 files.add_trials(outcome.trials)
                 scores: Dict[str, Any] = {}

@@ -11,9 +11,10 @@ from typing import Any, Callable, Dict, List, Optional
 import numpy as np
 
 from .metrics import accuracy
+from .pruning import make_pruner, report_epochs
 from .types import Model, TaskInfo
 
-TRIAL_COLUMNS = ["task", "model", "family", "trial", "state", "val_accuracy", "fit_seconds", "params", "error"]
+TRIAL_COLUMNS = ["task", "model", "family", "trial", "state", "val_accuracy", "fit_seconds", "epochs", "params", "error"]
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,18 @@ def _format_error(error: BaseException) -> str:
 
 
 def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], timeout: Optional[float],
-         seed: int, on_trial: Callable[[Dict[str, Any]], None] = lambda row: None) -> StudyOutcome:
-    """Run one study: the model's defaults as trial 0, then TPE, within ``n_trials`` and/or ``timeout``."""
+         seed: int, on_trial: Callable[[Dict[str, Any]], None] = lambda row: None,
+         pruner: str = "median") -> StudyOutcome:
+    """Run one study: the model's defaults as trial 0, then TPE, within ``n_trials`` and/or ``timeout``.
+
+    Deep models report validation accuracy after every epoch, and ``pruner`` stops weak trials.
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported in trials.csv, not as log noise
     sampler = optuna.samplers.TPESampler(seed=study_seed(seed, info.name, model.name), n_startup_trials=5)
-    study = optuna.create_study(direction="maximize", sampler=sampler, study_name=f"{info.name}/{model.name}")
+    study = optuna.create_study(direction="maximize", sampler=sampler, pruner=make_pruner(pruner),
+                                study_name=f"{info.name}/{model.name}")
     for params in (model.defaults, *model.portfolio):
         study.enqueue_trial(dict(params))
     outcome = StudyOutcome()
@@ -67,9 +73,13 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
         try:
             params = model.search_space(trial)
             estimator = model.build(params, info)
+            report_epochs(estimator, trial)
             estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
             trial.set_user_attr("fit_seconds", time.perf_counter() - started)
             return accuracy(split.y_val, estimator.predict(split.x_val))
+        except optuna.TrialPruned:
+            trial.set_user_attr("fit_seconds", time.perf_counter() - started)
+            raise
         except Exception as error:
             trial.set_user_attr("fit_seconds", time.perf_counter() - started)
             trial.set_user_attr("error", _format_error(error))
@@ -77,8 +87,9 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
 
     def record(study: "optuna.Study", trial: "optuna.trial.FrozenTrial") -> None:
         row = {"task": info.name, "model": model.name, "family": model.family, "trial": trial.number,
-               "state": trial.state.name.lower(), "val_accuracy": trial.value if trial.value is not None else float("nan"),
+               "state": trial.state.name.lower(), "val_accuracy": _reported_accuracy(trial),
                "fit_seconds": trial.user_attrs.get("fit_seconds", float("nan")),
+               "epochs": trial.user_attrs.get("epochs", ""),
                "params": json.dumps(trial.params, sort_keys=True), "error": trial.user_attrs.get("error", "")}
         outcome.trials.append(row)
         on_trial(row)
@@ -92,6 +103,15 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
         outcome.best_params = _params_of(model, best)
         outcome.best_val_accuracy = float(best.value)
     return outcome
+
+
+def _reported_accuracy(trial: "optuna.trial.FrozenTrial") -> float:
+    """A finished trial's validation accuracy; for a pruned trial, the last one it reported."""
+    if trial.value is not None:
+        return float(trial.value)
+    if trial.last_step is not None:
+        return float(trial.intermediate_values[trial.last_step])
+    return float("nan")
 
 
 def _params_of(model: Model, trial: "optuna.trial.FrozenTrial") -> Dict[str, Any]:

@@ -101,6 +101,8 @@ def test_same_seed_gives_the_same_table(digits_run, tmp_path):
     (["run", "--task", "digits", "--trials", "many"], "argument --trials: 'many' is not a whole number"),
     (["run", "--task", "digits", "--timeout", "-5"], "argument --timeout: -5 is not valid; expected seconds > 0 or none"),
     (["run", "--task", "digits", "--seed", "-1"], "argument --seed: -1 is too small; expected an integer >= 0"),
+    (["run", "--task", "digits", "--pruner", "sometimes"], "argument --pruner: invalid choice: 'sometimes'"),
+    (["run", "--task", "digits", "--preset", "fast"], "argument --preset: invalid choice: 'fast'"),
     (["run"], "the following arguments are required: --task"),
     (["fly"], "argument COMMAND: invalid choice: 'fly'"),
 ])
@@ -150,12 +152,13 @@ def test_ctrl_c_keeps_finished_studies_and_writes_the_tables(tmp_path):
     import signal
 
     process = subprocess.Popen([sys.executable, "-m", "dlbench.cli", "run", "--task", "digits", "--model", "logistic",
-                                "mlp", "--trials", "200", "--budget", "none", "--output", str(tmp_path), "--quiet"],
+                                "mlp", "--trials", "500", "--timeout", "8", "--budget", "none", "--output", str(tmp_path),
+                                "--quiet"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
+    deadline = time.time() + 300
     while not list(tmp_path.glob("*/results.csv")) and time.time() < deadline:  # logistic's study is done
         time.sleep(0.2)
-    time.sleep(1.0)  # now inside mlp's study
+    time.sleep(2.0)  # now inside mlp's study, which trains for at least 8 s
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr

@@ -58,3 +58,22 @@ def test_failing_trials_are_recorded_with_their_reason(split):
     assert [row["state"] for row in outcome.trials] == ["fail", "fail"]
     assert outcome.trials[0]["error"] == "RuntimeError: boom: the model cannot be built"
     assert outcome.best_params is None and "boom" in outcome.first_error
+
+
+def test_weak_deep_trials_are_pruned_and_recorded(split):
+    from dlbench import TorchClassifier
+    from dlbench.plugins.mlp import make_mlp
+
+    def build(params, task):
+        return TorchClassifier(lambda: make_mlp(task.input_shape, task.n_classes), lr=params["lr"], epochs=6,
+                               seed=task.seed)
+
+    good, bad = {"lr": 3e-3}, {"lr": 1e-7}
+    model = Model(name="lr-probe", family="deep", search_space=lambda t: {"lr": t.suggest_categorical("lr", [3e-3, 1e-7])},
+                  defaults=good, portfolio=(good, good, bad, bad), build=build)
+    outcome = tune(model, _info(), split, n_trials=5, timeout=None, seed=0, pruner="median")
+    assert [row["state"] for row in outcome.trials] == ["complete"] * 3 + ["pruned"] * 2
+    assert [row["epochs"] for row in outcome.trials] == [6, 6, 6, 3, 3]
+    assert all(row["val_accuracy"] < 0.5 for row in outcome.trials[3:])
+    unpruned = tune(model, _info(), split, n_trials=5, timeout=None, seed=0, pruner="none")
+    assert [row["state"] for row in unpruned.trials] == ["complete"] * 5
