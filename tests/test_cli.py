@@ -152,13 +152,13 @@ def test_ctrl_c_keeps_finished_studies_and_writes_the_tables(tmp_path):
     import signal
 
     process = subprocess.Popen([sys.executable, "-m", "dlbench.cli", "run", "--task", "digits", "--model", "logistic",
-                                "mlp", "--trials", "500", "--timeout", "8", "--budget", "none", "--output", str(tmp_path),
+                                "svm", "--trials", "500", "--timeout", "8", "--budget", "none", "--output", str(tmp_path),
                                 "--quiet"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
     while not list(tmp_path.glob("*/results.csv")) and time.time() < deadline:  # logistic's study is done
         time.sleep(0.2)
-    time.sleep(2.0)  # now inside mlp's study, which trains for at least 8 s
+    time.sleep(2.0)  # now inside svm's study, which runs for at least 8 s
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr

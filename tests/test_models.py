@@ -95,3 +95,19 @@ def test_sklearn_classifier_rejects_an_unknown_scaling():
 
     with pytest.raises(ValueError, match="scaling 'minmax' is not one of unit, standard"):
         SklearnClassifier(DecisionTreeClassifier(), scaling="minmax")
+
+
+def test_ctrl_c_inside_a_lightning_fit_reaches_the_caller(tiny_digits):
+    import signal
+
+    model = MODELS.model("mlp")
+    estimator = model.build({**model.defaults, "epochs": 3}, _info(tiny_digits))
+
+    def interrupt(epoch, accuracy):
+        raise KeyboardInterrupt
+
+    estimator.on_epoch_end = interrupt
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):  # Lightning alone would call sys.exit(1) and ignore SIGINT
+        estimator.fit(tiny_digits.x_train, tiny_digits.y_train, tiny_digits.x_test, tiny_digits.y_test)
+    assert signal.getsignal(signal.SIGINT) is handler
