@@ -74,12 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--budget", type=positive_seconds, default=FROM_PRESET, metavar="SECONDS",
                      help="seconds for the whole run, shared fairly between the studies still to run; every study "
                      f"runs at least its defaults; 'none' for no limit (default: the preset's, {DEFAULT_BUDGET:g})")
-    run.add_argument("--pruner", choices=PRUNERS, default="median",
-                     help="stop weak deep-learning trials early: median (default), hyperband, or none")
+    run.add_argument("--pruner", choices=PRUNERS, default="none",
+                     help="stop weak deep-learning trials early: median, hyperband, or none (default)")
     run.add_argument("--preset", choices=sorted(PRESETS), default=None,
                      help="bundled --trials and --budget: " + "; ".join(
                          f"{name}: {trials} trials, {budget:g} s" for name, (trials, budget) in PRESETS.items())
                      + " (explicit --trials/--budget win)")
+    run.add_argument("--seeds", type=int_at_least(1), default=1, metavar="K",
+                     help="refit every study's best configuration with K seeds (seed .. seed+K-1); tables show "
+                     "mean ± std (default 1)")
     run.add_argument("--seed", type=int_at_least(0), default=0,
                      help="seed of the validation split, the samplers and the models (default 0)")
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
@@ -169,7 +172,8 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     preset_trials, preset_budget = PRESETS[args.preset or "standard"]
     config = RunConfig(tasks=tasks, models=models, trials=args.trials or preset_trials, timeout=args.timeout,
-                       budget=preset_budget if args.budget == FROM_PRESET else args.budget, pruner=args.pruner,
+                       budget=preset_budget if args.budget == FROM_PRESET else args.budget,
+                       pruner=args.pruner, seeds=args.seeds,
                        seed=args.seed,
                        output=args.output, quiet=args.quiet, argv=list(argv))
     try:

@@ -16,19 +16,40 @@ def _ok(results: pd.DataFrame) -> pd.DataFrame:
     return results[results["status"] == "ok"]
 
 
+SCORES = ("test_accuracy", "balanced_accuracy", "macro_f1")
+MEANS = ["test_accuracy", "balanced_accuracy", "macro_f1", "val_accuracy", "fit_seconds", "predict_seconds_per_1k",
+         "n_params", "n_trials"]
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per task x model over its successful seeds: means, the scores' std (0 for one seed), ``n_seeds``."""
+    grouped = _ok(results).groupby(["task", "model", "family"], sort=False)
+    spread = grouped[list(SCORES)].std(ddof=1).fillna(0.0).add_suffix("_std")
+    return pd.concat([grouped[MEANS].mean(), spread, grouped.size().rename("n_seeds")], axis=1).reset_index()
+
+
 def ranked(results: pd.DataFrame, task: str) -> pd.DataFrame:
-    """One task's successful results, best test accuracy first (ties: faster fit first)."""
-    rows = _ok(results)[results["task"] == task]
+    """One task's models (means over seeds), best test accuracy first (ties: faster fit first)."""
+    rows = summarize(results)
+    rows = rows[rows["task"] == task]
     return rows.sort_values(["test_accuracy", "fit_seconds"], ascending=[False, True], kind="stable")
+
+
+def _mean_and_spread(rows: pd.DataFrame, column: str) -> pd.Series:
+    """``0.9822`` for one seed, ``0.9822 ± 0.0031`` for several."""
+    return rows.apply(lambda row: f"{row[column]:.4f}" if row["n_seeds"] < 2
+                      else f"{row[column]:.4f} ± {row[column + '_std']:.4f}", axis=1)
 
 
 def _format_leaderboard(rows: pd.DataFrame) -> pd.DataFrame:
     table = rows[list(LEADERBOARD_COLUMNS)].rename(columns=LEADERBOARD_COLUMNS).reset_index(drop=True)
-    for column in ("test acc", "balanced acc", "macro F1", "val acc"):
-        table[column] = table[column].map("{:.4f}".format)
+    for column in SCORES:
+        table[LEADERBOARD_COLUMNS[column]] = _mean_and_spread(rows.reset_index(drop=True), column)
+    table["val acc"] = table["val acc"].map("{:.4f}".format)
     table["fit s"] = table["fit s"].map("{:.2f}".format)
     table["predict s/1k"] = table["predict s/1k"].map("{:.4f}".format)
-    table["params"] = table["params"].map(lambda n: f"{int(n):,}")
+    table["params"] = table["params"].map(lambda n: f"{int(round(n)):,}")
+    table["trials"] = table["trials"].map(lambda n: f"{int(round(n))}")
     table.insert(0, "rank", range(1, len(table) + 1))
     return table
 
@@ -38,7 +59,8 @@ def leaderboard_markdown(results: pd.DataFrame) -> str:
     lines = ["# Leaderboard", "",
              "Models ranked by accuracy on each task's fixed test split, after tuning on a validation split "
              "of the train data and refitting the best configuration on all of the train data. "
-             "`fit s` is that refit; `predict s/1k` is prediction time per 1,000 test images.", ""]
+             "`fit s` is that refit; `predict s/1k` is prediction time per 1,000 test images. With several "
+             "seeds (`--seeds`), scores are mean ± standard deviation over the refits.", ""]
     for task in dict.fromkeys(results["task"]):
         lines += [f"## {task}", ""]
         rows = ranked(results, task)
@@ -46,8 +68,9 @@ def leaderboard_markdown(results: pd.DataFrame) -> str:
             table = _format_leaderboard(rows)
             align = ["right", "left", "left"] + ["right"] * (len(table.columns) - 3)
             lines += [table.to_markdown(index=False, disable_numparse=True, colalign=align), ""]
-        for _, failed in results[(results["task"] == task) & (results["status"] != "ok")].iterrows():
-            lines += [f"- **{failed['model']}** failed: {failed['error']}"]
+        failures = results[(results["task"] == task) & (results["status"] != "ok")]
+        for _, failed in failures.drop_duplicates(["model", "error"]).iterrows():
+            lines += [f"- **{failed['model']}** failed (seed {failed['seed']}): {failed['error']}"]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -17,7 +17,7 @@ from .metrics import classification_scores
 from .progress import Progress
 from .results import RunFiles
 from .splits import stratified_indices
-from .tuning import Split, tune
+from .tuning import Split, StudyOutcome, tune
 from .types import Model, Task, TaskData, TaskInfo
 from .validation import check_task_data
 
@@ -41,11 +41,17 @@ class RunConfig:
     trials: Optional[int] = 10
     timeout: Optional[float] = None
     budget: Optional[float] = None
-    pruner: str = "median"
+    pruner: str = "none"
+    seeds: int = 1
     seed: int = 0
     output: Path = Path("results")
     quiet: bool = False
     argv: Sequence[str] = field(default_factory=list)
+
+    @property
+    def refit_seeds(self) -> List[int]:
+        """The seeds the best configuration of every study is refitted with: ``seed .. seed + seeds - 1``."""
+        return list(range(self.seed, self.seed + self.seeds))
 
 
 def tuning_split(data: TaskData, seed: int) -> Tuple[TaskData, Split]:
@@ -108,6 +114,24 @@ def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, 
             "error": error}
 
 
+def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome: StudyOutcome,
+               seeds: Sequence[int]) -> List[Dict[str, Any]]:
+    """One result row per seed: the study's best params refitted with that seed and scored on test."""
+    rows = []
+    for seed in seeds:
+        scores: Dict[str, Any] = {}
+        error = ""
+        if outcome.best_params is None:
+            error = f"every trial failed; first error: {outcome.first_error}"
+        else:
+            try:
+                scores = refit_and_score(model, outcome.best_params, replace(info, seed=seed), data)
+            except Exception as failure:  # a refit can fail where the trials did not
+                error = f"refit failed: {type(failure).__name__}: {failure}"
+        rows.append(_result_row(task, model, seed, outcome, scores, error))
+    return rows
+
+
 def run(config: RunConfig) -> Path:
     """Run every study of ``config`` and write the run folder; returns its path.
 
@@ -135,18 +159,10 @@ def run(config: RunConfig) -> Path:
                                pruner=config.pruner)
                 studies_left -= 1
                 files.add_trials(outcome.trials)
-                scores: Dict[str, Any] = {}
-                error = ""
-                if outcome.best_params is None:
-                    error = f"every trial failed; first error: {outcome.first_error}"
-                else:
-                    progress.status(f"refitting {task.name} × {model.name}")
-                    try:
-                        scores = refit_and_score(model, outcome.best_params, info, data)
-                        devices.add(scores.pop("device"))
-                    except Exception as failure:  # a refit can fail where the trials did not
-                        error = f"refit failed: {type(failure).__name__}: {failure}"
-                files.add_result(_result_row(task, model, config.seed, outcome, scores, error))
+                progress.status(f"refitting {task.name} × {model.name}")
+                for row in refit_rows(model, task, info, data, outcome, config.refit_seeds):
+                    devices.add(row.pop("device", "cpu"))
+                    files.add_result(row)
                 progress.end_study()
     except KeyboardInterrupt:
         raise RunInterrupted(run_dir) from None
@@ -155,6 +171,6 @@ def run(config: RunConfig) -> Path:
         files.write_tables()
         environment.update(device=", ".join(sorted(devices)) or environment["device"],
                            torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
-                           finished=files.complete(len(config.tasks) * len(config.models)))
+                           finished=files.complete(len(config.tasks) * len(config.models) * len(config.refit_seeds)))
         write_json_atomic(run_dir / "environment.json", environment)
     return run_dir

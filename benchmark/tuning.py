@@ -53,7 +53,7 @@ def _format_error(error: BaseException) -> str:
 
 def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], timeout: Optional[float],
          seed: int, on_trial: Callable[[Dict[str, Any]], None] = lambda row: None,
-         pruner: str = "median") -> StudyOutcome:
+         pruner: str = "none") -> StudyOutcome:
     """Run one study: the model's defaults as trial 0, then TPE, within ``n_trials`` and/or ``timeout``.
 
     Deep models report validation accuracy after every epoch, and ``pruner`` stops weak trials.

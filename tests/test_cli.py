@@ -168,3 +168,18 @@ def test_ctrl_c_keeps_finished_studies_and_writes_the_tables(tmp_path):
     assert list(results.model) == ["logistic"]
     assert re.search(r"\|\s*1\s*\|\s*logistic\s*\|", (run_dir / "leaderboard.md").read_text())
     assert json.loads((run_dir / "environment.json").read_text())["finished"] is False
+
+
+def test_seeds_give_one_row_per_seed_and_mean_and_std_in_the_table(tmp_path):
+    result = dlbench("run", "--task", "digits", "--model", "mlp", "logistic", "--trials", "1", "--seeds", "3",
+                     "--seed", "5", "--output", str(tmp_path), "--quiet")
+    assert result.returncode == 0, result.stderr
+    (run_dir,) = tmp_path.iterdir()
+    results = pd.read_csv(run_dir / "results.csv")
+    assert list(zip(results.model, results.seed)) == [("mlp", 5), ("mlp", 6), ("mlp", 7),
+                                                       ("logistic", 5), ("logistic", 6), ("logistic", 7)]
+    mlp = results[results.model == "mlp"].test_accuracy
+    assert mlp.nunique() > 1  # the seeds really train differently
+    leaderboard = (run_dir / "leaderboard.md").read_text()
+    assert f"{mlp.mean():.4f} ± {mlp.std(ddof=1):.4f}" in leaderboard
+    assert json.loads((run_dir / "environment.json").read_text())["finished"] is True
