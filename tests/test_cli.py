@@ -103,6 +103,11 @@ def test_same_seed_gives_the_same_table(digits_run, tmp_path):
     (["run", "--task", "digits", "--seed", "-1"], "argument --seed: -1 is too small; expected an integer >= 0"),
     (["run", "--task", "digits", "--pruner", "sometimes"], "argument --pruner: invalid choice: 'sometimes'"),
     (["run", "--task", "digits", "--preset", "fast"], "argument --preset: invalid choice: 'fast'"),
+    (["run", "--task", "digits", "--seeds", "0"], "argument --seeds: 0 is too small; expected an integer >= 1"),
+    (["run", "--task", "digits", "--image-size", "0"], "argument --image-size: 0 is too small; expected an integer >= 1"),
+    (["run", "--task", "digits", "--color", "blue"], "argument --color: invalid choice: 'blue'"),
+    (["run", "--task", "digits", "--data-dir", "/nonexistent/dlbench"], "data directory '/nonexistent/dlbench' does not exist"),
+    (["run", "--task", "digits", "--budget", "soon"], "argument --budget: 'soon' is not a number"),
     (["run"], "the following arguments are required: --task"),
     (["fly"], "argument COMMAND: invalid choice: 'fly'"),
 ])
