@@ -64,7 +64,8 @@ class Entry:
     source: str
 
 
-def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str, check: Callable[[object, str], None]) -> Dict[str, Entry]:
+def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str, check: Callable[[object, str], None],
+             key: Callable[[object], str] = lambda item: item.name) -> Dict[str, Entry]:  # type: ignore[attr-defined]
     """Call one ``register_*`` hook plugin by plugin, so every item is attributed to its plugin."""
     entries: Dict[str, Entry] = {}
     hook = getattr(pm.hook, hook_name)
@@ -73,7 +74,7 @@ def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str, check: Callabl
 
         def register(item: object, _plugin: str = plugin) -> None:
             check(item, _plugin)
-            name = getattr(item, "name", None) or item.prefix  # type: ignore[attr-defined]
+            name = key(item)
             if name in entries:
                 raise DuplicateNameError(kind, name, entries[name].plugin, _plugin)
             entries[name] = Entry(item, _plugin, plugin_source(pm, _plugin))
@@ -116,7 +117,7 @@ class Catalogue:
         """Collect the models and tasks of every plugin registered with ``pm``."""
         return cls(_collect(pm, "register_models", "model", _check_model),
                    _collect(pm, "register_tasks", "task", _check_task),
-                   _collect(pm, "register_task_sources", "task source", _check_source))
+                   _collect(pm, "register_task_sources", "task source", _check_source, key=lambda source: source.prefix))
 
     def list_models(self, pattern: str = "*") -> List[str]:
         """Model names matching a shell-style wildcard, sorted (like ``timm.list_models``)."""

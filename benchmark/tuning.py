@@ -6,13 +6,16 @@ import json
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 import numpy as np
 
 from .metrics import accuracy
 from .pruning import make_pruner, report_epochs
 from .types import Model, TaskInfo
+
+if TYPE_CHECKING:
+    import optuna
 
 TRIAL_COLUMNS = ["task", "model", "family", "trial", "state", "val_accuracy", "fit_seconds", "epochs", "params", "error"]
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from dlbench import hookspecs
-from dlbench.metrics import accuracy
 from dlbench.registry import Catalogue
 from dlbench.runner import RunConfig, run
 
