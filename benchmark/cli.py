@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
@@ -14,6 +15,7 @@ DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
 PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (50, 3600.0)}
 FROM_PRESET = -1.0  # --budget not given: the preset's budget applies
+RESUME_OPTIONS = ("--quiet", "--jobs", "--devices")  # what may change when a run is resumed
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -63,8 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                               "best configuration on the train data, score it on the test data, and write "
                               "results/<run-id>/ with trials.csv, results.csv, leaderboard.md, comparison.md and "
                               "environment.json.")
-    run.add_argument("--task", action="extend", nargs="+", required=True, metavar="NAME_OR_TAG",
-                     help="task name or tag (e.g. images); repeat or list several")
+    run.add_argument("--task", action="extend", nargs="+", default=[], metavar="NAME_OR_TAG",
+                     help="task name or tag (e.g. images); repeat or list several (required unless --resume)")
     run.add_argument("--model", action="extend", nargs="+", default=[], metavar="NAME",
                      help="model name or wildcard (e.g. 'svm', '*'); default: every model")
     run.add_argument("--trials", type=int_at_least(1), default=None,
@@ -74,8 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--budget", type=positive_seconds, default=FROM_PRESET, metavar="SECONDS",
                      help="seconds for the whole run, shared fairly between the studies still to run; every study "
                      f"runs at least its defaults; 'none' for no limit (default: the preset's, {DEFAULT_BUDGET:g})")
-    run.add_argument("--pruner", choices=PRUNERS, default="none",
-                     help="stop weak deep-learning trials early: median, hyperband, or none (default)")
+    run.add_argument("--pruner", choices=PRUNERS, default="median",
+                     help="stop weak deep-learning trials early: median (default), hyperband, or none; the "
+                     "defaults and portfolio trials are never pruned")
     run.add_argument("--preset", choices=sorted(PRESETS), default=None,
                      help="bundled --trials and --budget: " + "; ".join(
                          f"{name}: {trials} trials, {budget:g} s" for name, (trials, budget) in PRESETS.items())
@@ -88,6 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
                      help="folder that receives the run folder (default results/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars and no table; print only the run folder")
+    run.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
+                     help="continue an interrupted run with its own options: finished studies and trials are kept "
+                     f"(only {', '.join(RESUME_OPTIONS)} may be given with it)")
+    run.add_argument("--storage", default=None, metavar="URL",
+                     help="Optuna storage shared by several workers: postgresql://..., mysql+pymysql://..., "
+                     "sqlite:///PATH or journal:PATH (default: a journal file in the run folder)")
+    run.add_argument("--study-name", default=None, metavar="NAME",
+                     help="name under which workers sharing --storage find each other's studies (required with "
+                     "--storage)")
+    run.add_argument("--jobs", type=int_at_least(1), default=None, metavar="N",
+                     help="parallel workers sharing the studies: on the CPU at most the cores, each with cores/N "
+                     "torch threads; default: one per GPU (see --devices), else 1")
+    run.add_argument("--devices", type=int_at_least(1), default=None, metavar="N",
+                     help="use the first N GPUs, one worker bound to each (default: every visible GPU)")
+    run.add_argument("--helper", type=int_at_least(1), default=None, help=argparse.SUPPRESS)
     _add_data_dir(run)
     run.add_argument("--image-size", type=int_at_least(1), default=None, metavar="N",
                      help="folder tasks: resize images to N x N (default: their own size if they all agree, else 64)")
@@ -104,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("name", metavar="NAME", help="data set name (see dlbench data list)")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_data_dir(fetch)
+
+    report = commands.add_parser("report", help="rebuild a run folder's tables from its studies",
+                                 description="Rewrite trials.csv, results.csv, leaderboard.md and comparison.md of "
+                                 "a run folder from its Optuna storage, including what other workers sharing the "
+                                 "storage have finished, and print the tables.")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run folder (any worker's, for a shared run)")
+    report.add_argument("--quiet", action="store_true", help="print only the run folder")
 
     commands.add_parser("list", help="list models and tasks with the plugin each comes from",
                         description="List every registered model and task, with the plugin that registered it.")
@@ -158,9 +183,30 @@ def command_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    """Run the benchmark and print the leaderboard."""
+def check_run_args(args: argparse.Namespace) -> None:
+    """Option combinations argparse cannot check: --task or --resume, --storage with --study-name, --helper."""
+    if args.resume is not None:
+        defaults = vars(build_parser().parse_args(["run", "--resume", str(args.resume)]))
+        allowed = {option.lstrip("-") for option in RESUME_OPTIONS} | {"helper"}
+        changed = sorted(f"--{dest.replace('_', '-')}" for dest, value in vars(args).items()
+                         if dest not in allowed and value != defaults[dest])
+        if changed:
+            raise DlbenchError(f"--resume continues a run with its own options; {', '.join(changed)} cannot be "
+                               f"given with it (valid with --resume: {', '.join(RESUME_OPTIONS)})")
+        return
+    if args.helper is not None:
+        raise DlbenchError("--helper is internal: it is given by a run to its worker processes, with --resume")
+    if not args.task:
+        raise DlbenchError("the following arguments are required: --task (or --resume RUN_DIR)")
+    if args.storage is not None and args.study_name is None:
+        raise DlbenchError("--storage needs --study-name: the name under which the workers share their studies")
+
+
+def _run_config(args: argparse.Namespace, argv: Sequence[str]):
+    """The RunConfig of a parsed ``run`` command line."""
     from . import datadir
+    from .runner import RunConfig
+    from .storage import check_storage_url
     from .types import TaskOptions
 
     datadir.use_data_dir(args.data_dir)
@@ -168,20 +214,62 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     catalogue = _catalogue()
     tasks = catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size, color=args.color))
     models = catalogue.select_models(args.model)
-    from .runner import RunConfig, RunInterrupted, run
-
     preset_trials, preset_budget = PRESETS[args.preset or "standard"]
-    config = RunConfig(tasks=tasks, models=models, trials=args.trials or preset_trials, timeout=args.timeout,
-                       budget=preset_budget if args.budget == FROM_PRESET else args.budget,
-                       pruner=args.pruner, seeds=args.seeds,
-                       seed=args.seed,
-                       output=args.output, quiet=args.quiet, argv=list(argv))
+    return RunConfig(tasks=tasks, models=models, trials=args.trials or preset_trials, timeout=args.timeout,
+                     budget=preset_budget if args.budget == FROM_PRESET else args.budget,
+                     pruner=args.pruner, seeds=args.seeds, seed=args.seed, output=args.output, quiet=args.quiet,
+                     argv=list(argv), storage=args.storage and check_storage_url(args.storage),
+                     study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices)
+
+
+def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Run the benchmark (or resume a run, or work for one as ``--helper``) and print the leaderboard."""
+    from .runner import RunInterrupted, load_run_file, run, run_helper
+
+    check_run_args(args)
+    resume, helper = args.resume, args.helper
+    if resume is not None:
+        run_file = load_run_file(resume)
+        resume = resume.resolve()
+        if Path(run_file.get("cwd", "")).is_dir():  # relative paths on the stored command line keep their meaning
+            os.chdir(run_file["cwd"])
+        argv = run_file["argv"]
+        stored = build_parser().parse_args(argv)
+        for name in ("jobs", "devices"):
+            if getattr(args, name) is not None:
+                setattr(stored, name, getattr(args, name))
+        stored.quiet = args.quiet or stored.quiet
+        args = stored
+    config = _run_config(args, argv)
+    if helper is not None:
+        try:
+            run_helper(config, resume, helper)
+        except KeyboardInterrupt:
+            return 130
+        return 0
     try:
-        run_dir = run(config)
+        run_dir = run(config, resume=resume)
     except RunInterrupted as interrupted:
-        sys.stderr.write(f"dlbench: interrupted; finished studies are saved in {interrupted.run_dir}\n")
+        sys.stderr.write(f"dlbench: interrupted; finished work is saved in {interrupted.run_dir}; "
+                         f"resume with: dlbench run --resume {interrupted.run_dir}\n")
         return 130
-    if not args.quiet:
+    return _print_tables(run_dir, args.quiet)
+
+
+def command_report(args: argparse.Namespace) -> int:
+    """Rewrite a run folder's files from its storage and print its tables."""
+    from .runner import load_run_file, write_run_files
+    from .storage import open_storage
+
+    run_file = load_run_file(args.run_dir)
+    models = _catalogue().select_models(run_file["models"])
+    write_run_files(open_storage(run_file["storage"]), run_file["study_name"], run_file["tasks"], models,
+                    args.run_dir)
+    return _print_tables(args.run_dir, args.quiet)
+
+
+def _print_tables(run_dir: Path, quiet: bool) -> int:
+    if not quiet:
         print((run_dir / "leaderboard.md").read_text(encoding="utf-8"))
         print((run_dir / "comparison.md").read_text(encoding="utf-8"))
     print(f"results: {run_dir}")
@@ -197,6 +285,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             return command_list()
         if args.command == "data":
             return command_data(args)
+        if args.command == "report":
+            return command_report(args)
         return command_run(args, argv)
     except DlbenchError as error:
         sys.stderr.write(f"dlbench: error: {error}\n")

@@ -29,13 +29,13 @@ class Progress:
         self.current = tqdm(total=self.trials, desc=name, unit="trial", position=1, leave=False,
                             disable=self.disabled, dynamic_ncols=True)
 
-    def trial_done(self, row: Dict[str, Any]) -> None:
-        """Advance the trial bar and show the best validation accuracy so far."""
+    def trial_done(self, row: Dict[str, Any], finished: int) -> None:
+        """Show the study's finished trials (this worker's and others') and the best validation accuracy seen."""
         if row["state"] == "complete" and not (row["val_accuracy"] <= self.best):
             self.best = row["val_accuracy"]
         if self.current is not None:
             self.current.set_postfix_str(f"best val acc {self.best:.4f}")
-            self.current.update()
+            self.current.update(finished - self.current.n)
 
     def end_study(self) -> None:
         """Close the trial bar and advance the study bar."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 PRUNERS = ("median", "hyperband", "none")
+WARM_START = "warm_start"  # trial user attribute of the enqueued defaults (0) and portfolio (1, 2, ...)
 
 
 def make_pruner(name: str) -> Any:
@@ -24,19 +25,22 @@ def report_epochs(estimator: Any, trial: Any) -> None:
     """Make an estimator with an ``on_epoch_end`` hook report to ``trial`` and stop when it should prune.
 
     Estimators without the hook (the classical ones) train whole. A hook the plugin set is kept.
+    Warm-start trials (the model's defaults and portfolio) report but are never pruned: they are the
+    known-good configurations the sampled trials are measured against, whatever their schedule.
     """
     import optuna
 
     if not hasattr(estimator, "on_epoch_end"):
         return
     previous = estimator.on_epoch_end
+    prunable = WARM_START not in trial.user_attrs
 
     def report(epoch: int, val_accuracy: float) -> None:
         if previous is not None:
             previous(epoch, val_accuracy)
         trial.set_user_attr("epochs", epoch + 1)
         trial.report(val_accuracy, epoch)
-        if trial.should_prune():
+        if prunable and trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {epoch + 1} at validation accuracy {val_accuracy:.4f}")
 
     estimator.on_epoch_end = report

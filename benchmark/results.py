@@ -3,48 +3,50 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence, Tuple
 
 import pandas as pd
 
 from .files import write_text_atomic
 from .reports import comparison_markdown, leaderboard_markdown
-from .tuning import TRIAL_COLUMNS
+from .storage import find_study_id, saved_results, study_name
+from .tuning import TRIAL_COLUMNS, study_outcome
+from .types import Model
 
 RESULT_COLUMNS = ["task", "model", "family", "seed", "status", "test_accuracy", "balanced_accuracy", "macro_f1",
                   "val_accuracy", "fit_seconds", "predict_seconds_per_1k", "n_params", "n_trials",
                   "tuning_seconds", "best_params", "error"]
 
 
+def collect_rows(storage: Any, base: str, tasks: Sequence[str],
+                 models: Sequence[Model]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The trial rows and result rows of every task x model study of ``base`` in ``storage``, in run order.
+
+    Rows come from every worker that shared the studies; studies not yet started are left out.
+    """
+    trial_rows: List[Dict[str, Any]] = []
+    result_rows: List[Dict[str, Any]] = []
+    for task in tasks:
+        for model in models:
+            study_id = find_study_id(storage, study_name(base, task, model.name))
+            if study_id is None:
+                continue
+            trial_rows += study_outcome(model, task, storage.get_all_trials(study_id, deepcopy=False)).trials
+            result_rows += saved_results(storage, study_id) or []
+    return trial_rows, result_rows
+
+
 class RunFiles:
-    """Collects a run's rows and (re)writes its files atomically, so finished work is always on disk."""
+    """A run folder's tidy files, always rewritten whole and atomically, so finished work is always on disk."""
 
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
-        self.trial_rows: List[Dict[str, Any]] = []
-        self.result_rows: List[Dict[str, Any]] = []
 
-    def add_trials(self, rows: List[Dict[str, Any]]) -> None:
-        """Append a finished study's trials and rewrite ``trials.csv``."""
-        self.trial_rows += rows
-        self._write_csv("trials.csv", self.trial_rows, TRIAL_COLUMNS)
-
-    def add_result(self, row: Dict[str, Any]) -> None:
-        """Append one task x model x seed result and rewrite ``results.csv``."""
-        self.result_rows.append(row)
-        self._write_csv("results.csv", self.result_rows, RESULT_COLUMNS)
-
-    def complete(self, expected_results: int) -> bool:
-        """Whether every expected result row is written."""
-        return len(self.result_rows) == expected_results
-
-    def results(self) -> pd.DataFrame:
-        """The result rows as a frame with the fixed columns."""
-        return pd.DataFrame(self.result_rows, columns=RESULT_COLUMNS)
-
-    def write_tables(self) -> None:
-        """Write ``leaderboard.md`` and ``comparison.md`` from the result rows."""
-        results = self.results()
+    def write(self, trial_rows: List[Dict[str, Any]], result_rows: List[Dict[str, Any]]) -> None:
+        """Write ``trials.csv``, ``results.csv``, ``leaderboard.md`` and ``comparison.md`` from the rows."""
+        self._write_csv("trials.csv", trial_rows, TRIAL_COLUMNS)
+        self._write_csv("results.csv", result_rows, RESULT_COLUMNS)
+        results = pd.DataFrame(result_rows, columns=RESULT_COLUMNS)
         write_text_atomic(self.run_dir / "leaderboard.md", leaderboard_markdown(results))
         write_text_atomic(self.run_dir / "comparison.md", comparison_markdown(results))
 

@@ -1,31 +1,43 @@
-"""A benchmark run: for every task x model, tune, refit the best params on train, score once on test."""
+"""A benchmark run: for every task x model, tune, refit the best params on train, score once on test.
+
+Studies and their result rows live in the run's Optuna storage (a journal file in the run folder by
+default, see :mod:`dlbench.storage`); the run folder's files are rewritten from it after every study.
+So a run can be resumed, and any number of workers can share it.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .arrays import take_rows
 from .environment import collect_environment
+from .errors import DlbenchError
 from .files import create_run_dir, write_json_atomic
 from .metrics import classification_scores
 from .progress import Progress
-from .results import RunFiles
+from .results import RunFiles, collect_rows
 from .splits import stratified_indices
-from .tuning import Split, StudyOutcome, tune
+from .storage import (claim_refit, find_study_id, journal_url, mark_interrupted, open_storage,
+                      release_refit_claim, save_results, saved_results, study_name)
+from .tuning import Split, StudyOutcome, open_study, tune
 from .types import Model, Task, TaskData, TaskInfo
 from .validation import check_task_data
+from .workers import (WorkerPlan, bind_worker, cpu_cores, interrupt_helpers, plan_workers, start_helpers,
+                      wait_for_helpers)
 
 VAL_FRACTION = 0.2
+RUN_FILE = "run.json"  # the command line and its folder, storage URL, study name, tasks and models of a run
 
 
 class RunInterrupted(Exception):
-    """The run was interrupted (Ctrl-C); everything finished is saved in ``run_dir``."""
+    """The run was interrupted (Ctrl-C); everything finished is saved in ``run_dir``, which ``--resume`` continues."""
 
     def __init__(self, run_dir: Path) -> None:
         super().__init__(str(run_dir))
@@ -41,12 +53,16 @@ class RunConfig:
     trials: Optional[int] = 10
     timeout: Optional[float] = None
     budget: Optional[float] = None
-    pruner: str = "none"
+    pruner: str = "median"
     seeds: int = 1
     seed: int = 0
     output: Path = Path("results")
     quiet: bool = False
     argv: Sequence[str] = field(default_factory=list)
+    storage: Optional[str] = None  # an Optuna storage URL shared with other workers; default: the run folder's journal
+    study_name: str = "dlbench"
+    jobs: Optional[int] = None  # parallel workers; default: one per GPU, else one
+    devices: Optional[int] = None  # use only the first N GPUs
 
     @property
     def refit_seeds(self) -> List[int]:
@@ -108,7 +124,7 @@ def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: 
 def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, Any], error: str) -> Dict[str, Any]:
     return {"task": task.name, "model": model.name, "family": model.family, "seed": seed,
             "status": "ok" if not error else "failed", **scores,
-            "val_accuracy": outcome.best_val_accuracy, "n_trials": len(outcome.trials),
+            "val_accuracy": outcome.best_val_accuracy, "n_trials": outcome.n_finished,
             "tuning_seconds": outcome.seconds,
             "best_params": json.dumps(outcome.best_params, sort_keys=True) if outcome.best_params else "",
             "error": error}
@@ -132,45 +148,153 @@ def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome
     return rows
 
 
-def run(config: RunConfig) -> Path:
-    """Run every study of ``config`` and write the run folder; returns its path.
+def load_run_file(run_dir: Path) -> Dict[str, Any]:
+    """The ``run.json`` of ``run_dir``; a DlbenchError when the folder is not a dlbench run folder."""
+    path = Path(run_dir) / RUN_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DlbenchError(f"{str(run_dir)!r} is not a dlbench run folder (it has no {RUN_FILE})") from None
+    except (OSError, ValueError) as error:
+        raise DlbenchError(f"cannot read {str(path)!r}: {error}") from None
 
-    Files are rewritten after every study, so an interrupted run keeps what it finished.
+
+def _names(config: RunConfig, task: Task, model: Model) -> str:
+    return study_name(config.study_name, task.name, model.name)
+
+
+def _unfinished(config: RunConfig, storage: Any) -> List[Tuple[Task, Model]]:
+    """The studies of ``config`` whose results are not yet saved, in run order."""
+    todo = []
+    for task in config.tasks:
+        for model in config.models:
+            study_id = find_study_id(storage, _names(config, task, model))
+            if study_id is None or saved_results(storage, study_id) is None:
+                todo.append((task, model))
+    return todo
+
+
+def _reopen(config: RunConfig, storage: Any, studies: Sequence[Tuple[Task, Model]]) -> None:
+    """Before a resume: trials left running by the stopped run are interrupted, unfinished refits unclaimed."""
+    for task, model in studies:
+        name = _names(config, task, model)
+        study_id = find_study_id(storage, name)
+        if study_id is not None:
+            mark_interrupted(storage, study_id)
+            release_refit_claim(storage, name)
+
+
+def _refit_is_mine(storage: Any, study: Any, name: str) -> bool:
+    """Whether this worker refits the study: its trials are all finished, and this worker claimed it first."""
+    import optuna
+
+    running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+    return not running and saved_results(storage, find_study_id(storage, name)) is None and claim_refit(storage, name)
+
+
+def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any, worker: int, progress: Progress,
+         after_study: Callable[[], None] = lambda: None) -> None:
+    """Take part in ``studies``: run their trials with the other workers, and refit those this worker finishes last.
+
+    ``worker`` varies the samplers' seeds between concurrent workers.
+    """
+    started = time.time()
+    studies_left = len(studies)
+    for task in config.tasks:
+        models = [model for candidate, model in studies if candidate is task]
+        if not models:
+            continue
+        progress.status(f"loading {task.name}")
+        data, info, split = prepare(task, config.seed)
+        for model in models:
+            name = _names(config, task, model)
+            progress.start_study(f"{task.name} × {model.name}")
+            timeout = study_timeout(config, time.time() - started, studies_left)
+            study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
+            outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done,
+                           study=study)
+            studies_left -= 1
+            if _refit_is_mine(storage, study, name):
+                progress.status(f"refitting {task.name} × {model.name}")
+                save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds))
+            progress.end_study()
+            after_study()
+
+
+def _sampler_offset(config: RunConfig, worker: int) -> int:
+    """Workers of a shared ``--storage`` may run anywhere: their sampler seeds differ by process too."""
+    return worker + (os.getpid() if config.storage else 0)
+
+
+def _start(config: RunConfig) -> Tuple[Path, str]:
+    """A new run folder with its ``run.json``; the storage URL of the run."""
+    run_dir = create_run_dir(config.output)
+    url = config.storage or journal_url(run_dir)
+    write_json_atomic(run_dir / RUN_FILE, {
+        "argv": list(config.argv), "cwd": os.getcwd(), "storage": url, "study_name": config.study_name,
+        "tasks": [task.name for task in config.tasks], "models": [model.name for model in config.models]})
+    return run_dir, url
+
+
+def write_run_files(storage: Any, base: str, tasks: Sequence[str], models: Sequence[Model],
+                    run_dir: Path) -> List[Dict[str, Any]]:
+    """Rewrite the run folder's files from the studies ``base/<task>/<model>`` in ``storage``; returns the result rows."""
+    trial_rows, result_rows = collect_rows(storage, base, tasks, models)
+    RunFiles(run_dir).write(trial_rows, result_rows)
+    return result_rows
+
+
+def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
+    """Run every study of ``config`` (or, with ``resume``, what that run folder has not finished); returns the folder.
+
+    With ``config.jobs`` > 1 helper workers share the studies. The files are rewritten after every
+    study, so an interrupted run keeps what it finished.
     """
     import torch
 
-    run_dir = create_run_dir(config.output)
-    files = RunFiles(run_dir)
-    started = time.time()
-    studies_left = len(config.tasks) * len(config.models)
+    plan = plan_workers(config.jobs, config.devices)
+    shared = open_storage(config.storage) if config.storage and resume is None else None  # fail before any folder
+    if resume is None:
+        run_dir, url = _start(config)
+    else:
+        run_dir, url = Path(resume), load_run_file(resume)["storage"]
+    storage = shared or open_storage(url)
+    studies = _unfinished(config, storage)
+    if resume is not None:
+        _reopen(config, storage, studies)
+    bind_worker(plan)
     environment = collect_environment(config.seed, config.argv, run_dir.name)
+    environment.update(storage=url if config.storage else "run folder journal", jobs=plan.jobs,
+                       resumed=resume is not None)
     write_json_atomic(run_dir / "environment.json", environment)
-    devices = set()
-    progress = Progress(total_studies=len(config.tasks) * len(config.models), trials=config.trials,
-                        disabled=config.quiet)
+    task_names = [task.name for task in config.tasks]
+    started = time.time()
+    progress = Progress(total_studies=len(studies), trials=config.trials, disabled=config.quiet)
+    helpers = start_helpers(plan, run_dir, ["--jobs", str(plan.jobs)])
     try:
-        for task in config.tasks:
-            progress.status(f"loading {task.name}")
-            data, info, split = prepare(task, config.seed)
-            for model in config.models:
-                progress.start_study(f"{task.name} × {model.name}")
-                timeout = study_timeout(config, time.time() - started, studies_left)
-                outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done,
-                               pruner=config.pruner)
-                studies_left -= 1
-                files.add_trials(outcome.trials)
-                progress.status(f"refitting {task.name} × {model.name}")
-                for row in refit_rows(model, task, info, data, outcome, config.refit_seeds):
-                    devices.add(row.pop("device", "cpu"))
-                    files.add_result(row)
-                progress.end_study()
-    except KeyboardInterrupt:
-        raise RunInterrupted(run_dir) from None
+        work(config, studies, storage, _sampler_offset(config, 0), progress,
+             after_study=lambda: write_run_files(storage, config.study_name, task_names, config.models, run_dir))
+        environment["worker_failures"] = wait_for_helpers(helpers)
+    except BaseException as error:
+        interrupt_helpers(helpers)
+        if isinstance(error, KeyboardInterrupt):
+            raise RunInterrupted(run_dir) from None
+        raise
     finally:
         progress.close()
-        files.write_tables()
-        environment.update(device=", ".join(sorted(devices)) or environment["device"],
+        rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir)
+        devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
+        environment.update(device=", ".join(devices) or environment["device"],
                            torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
-                           finished=files.complete(len(config.tasks) * len(config.models) * len(config.refit_seeds)))
+                           finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds))
         write_json_atomic(run_dir / "environment.json", environment)
     return run_dir
+
+
+def run_helper(config: RunConfig, run_dir: Path, worker: int) -> None:
+    """Worker ``worker`` of the run in ``run_dir``: trials and refits only; the run's own process writes the files."""
+    storage = open_storage(load_run_file(run_dir)["storage"])
+    jobs = config.jobs or 1
+    bind_worker(WorkerPlan(jobs=jobs, threads=max(cpu_cores() // jobs, 1)))
+    work(config, _unfinished(config, storage), storage, _sampler_offset(config, worker),
+         Progress(total_studies=0, trials=None, disabled=True))

@@ -1,23 +1,33 @@
-"""One Optuna study per task x model: the defaults first, then the portfolio, then TPE, maximising validation accuracy."""
+"""One Optuna study per task x model: the defaults first, then the portfolio, then TPE, maximising validation accuracy.
+
+Trials are asked and told one at a time, so several workers (processes or machines) can share a
+study in one storage and together run exactly ``n_trials``: a trial's place in the quota is its
+number among the study's trials, which every Optuna storage assigns atomically.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .metrics import accuracy
-from .pruning import make_pruner, report_epochs
+from .pruning import WARM_START, make_pruner, report_epochs
+from .storage import INTERRUPTED, SURPLUS
 from .types import Model, TaskInfo
 
 if TYPE_CHECKING:
     import optuna
 
-TRIAL_COLUMNS = ["task", "model", "family", "trial", "state", "val_accuracy", "fit_seconds", "epochs", "params", "error"]
+TRIAL_COLUMNS = ["task", "model", "family", "trial", "state", "val_accuracy", "fit_seconds", "epochs", "params", "error",
+                 "worker"]
+WORKER = f"{socket.gethostname()}:{os.getpid()}"  # which process ran a trial (several may share a study)
 
 
 @dataclass(frozen=True)
@@ -32,12 +42,18 @@ class Split:
 
 @dataclass
 class StudyOutcome:
-    """What a study found: every trial as a row, and the best params (None when every trial failed)."""
+    """What a study found, over all its workers: every trial as a row, and the best params (None when every
+    trial failed). ``seconds`` is the trials' summed wall time."""
 
     trials: List[Dict[str, Any]] = field(default_factory=list)
     best_params: Optional[Dict[str, Any]] = None
     best_val_accuracy: float = float("nan")
     seconds: float = 0.0
+
+    @property
+    def n_finished(self) -> int:
+        """Trials that ran to an end: complete, pruned or failed (not interrupted, not still running)."""
+        return sum(1 for row in self.trials if row["state"] in ("complete", "pruned", "fail"))
 
     @property
     def first_error(self) -> str:
@@ -54,53 +70,134 @@ def _format_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".splitlines()[0][:300]
 
 
-def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], timeout: Optional[float],
-         seed: int, on_trial: Callable[[Dict[str, Any]], None] = lambda row: None,
-         pruner: str = "none") -> StudyOutcome:
-    """Run one study: the model's defaults as trial 0, then TPE, within ``n_trials`` and/or ``timeout``.
+def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: Any = None,
+               name: Optional[str] = None, worker: int = 0) -> "optuna.Study":
+    """Create the study ``name`` in ``storage`` (in memory by default), or load it when it exists.
 
-    Deep models report validation accuracy after every epoch, and ``pruner`` stops weak trials.
+    Warm-start trials (the defaults, then the portfolio) are enqueued by whoever creates the study, and
+    again on load for any that a stopped worker left unfinished. ``worker`` varies the sampler's seed,
+    so concurrent workers do not sample the same configurations.
     """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported in trials.csv, not as log noise
-    sampler = optuna.samplers.TPESampler(seed=study_seed(seed, info.name, model.name), n_startup_trials=5)
-    study = optuna.create_study(direction="maximize", sampler=sampler, pruner=make_pruner(pruner),
-                                study_name=f"{info.name}/{model.name}")
-    for params in (model.defaults, *model.portfolio):
-        study.enqueue_trial(dict(params))
-    outcome = StudyOutcome()
+    sampler = optuna.samplers.TPESampler(seed=study_seed(seed, info.name, model.name) + worker, n_startup_trials=5)
+    name = name or f"{info.name}/{model.name}"
+    try:
+        study = optuna.create_study(storage=storage, study_name=name, direction="maximize", sampler=sampler,
+                                    pruner=make_pruner(pruner))
+        created = True
+    except optuna.exceptions.DuplicatedStudyError:
+        study = optuna.load_study(storage=storage, study_name=name, sampler=sampler, pruner=make_pruner(pruner))
+        created = False
+    warm_starts = (model.defaults, *model.portfolio)
+    covered = set() if created else {trial.user_attrs[WARM_START] for trial in study.get_trials(deepcopy=False)
+                                     if WARM_START in trial.user_attrs and not trial.user_attrs.get(INTERRUPTED)}
+    for index, params in enumerate(warm_starts):
+        if index not in covered:
+            study.enqueue_trial(dict(params), user_attrs={WARM_START: index})
+    return study
 
-    def objective(trial: "optuna.Trial") -> float:
-        started = time.perf_counter()
-        try:
-            params = model.search_space(trial)
-            estimator = model.build(params, info)
-            report_epochs(estimator, trial)
-            estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
-            trial.set_user_attr("fit_seconds", time.perf_counter() - started)
-            return accuracy(split.y_val, estimator.predict(split.x_val))
-        except optuna.TrialPruned:
-            trial.set_user_attr("fit_seconds", time.perf_counter() - started)
-            raise
-        except Exception as error:
-            trial.set_user_attr("fit_seconds", time.perf_counter() - started)
-            trial.set_user_attr("error", _format_error(error))
-            raise
 
-    def record(study: "optuna.Study", trial: "optuna.trial.FrozenTrial") -> None:
-        row = {"task": info.name, "model": model.name, "family": model.family, "trial": trial.number,
-               "state": trial.state.name.lower(), "val_accuracy": _reported_accuracy(trial),
-               "fit_seconds": trial.user_attrs.get("fit_seconds", float("nan")),
-               "epochs": trial.user_attrs.get("epochs", ""),
-               "params": json.dumps(trial.params, sort_keys=True), "error": trial.user_attrs.get("error", "")}
-        outcome.trials.append(row)
-        on_trial(row)
+def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], timeout: Optional[float],
+         seed: int, on_trial: Callable[[Dict[str, Any], int], None] = lambda row, finished: None,
+         pruner: str = "none", study: "Optional[optuna.Study]" = None) -> StudyOutcome:
+    """Run trials of one study until it holds ``n_trials`` or ``timeout`` seconds have passed.
 
+    The study defaults to a new in-memory one (see :func:`open_study`). Deep models report validation
+    accuracy after every epoch and ``pruner`` stops weak trials. ``on_trial(row, finished)`` is called
+    after each trial this worker ran, with the number of the study's finished trials. Returns what the
+    whole study holds, including other workers' trials.
+    """
+    import optuna
+
+    study = study or open_study(model, info, seed, pruner)
     started = time.perf_counter()
-    study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=[record], catch=(Exception,))
-    outcome.seconds = time.perf_counter() - started
-    completed = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    while not _should_stop(study, n_trials, timeout, time.perf_counter() - started):
+        trial = study.ask()
+        if n_trials is not None and _quota_place(study, trial.number) >= n_trials:
+            trial.set_user_attr(SURPLUS, True)  # another worker took the last place first
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            break
+        state, value = _run_trial(study, trial, model, info, split)
+        study.tell(trial, value, state=state)
+        trials = study.get_trials(deepcopy=False)
+        mine = next(t for t in trials if t.number == trial.number)
+        on_trial(trial_row(model, info.name, mine), sum(1 for t in trials if t.state.is_finished() and _counted(t)))
+    return study_outcome(model, info.name, study.get_trials(deepcopy=False))
+
+
+def _counted(trial: "optuna.trial.FrozenTrial") -> bool:
+    """Whether a trial takes a place in the quota: not a surplus ask, not interrupted with its worker."""
+    return not trial.user_attrs.get(SURPLUS) and not trial.user_attrs.get(INTERRUPTED)
+
+
+def _quota_place(study: "optuna.Study", number: int) -> int:
+    """How many counted trials come before trial ``number``."""
+    return sum(1 for t in study.get_trials(deepcopy=False) if t.number < number and _counted(t))
+
+
+def _should_stop(study: "optuna.Study", n_trials: Optional[int], timeout: Optional[float], elapsed: float) -> bool:
+    import optuna
+
+    if timeout is not None and elapsed >= timeout:
+        return True
+    if n_trials is None:
+        return False
+    trials = study.get_trials(deepcopy=False)
+    waiting = any(t.state == optuna.trial.TrialState.WAITING for t in trials)
+    return not waiting and sum(1 for t in trials if _counted(t)) >= n_trials
+
+
+def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info: TaskInfo,
+               split: Split) -> Tuple[Any, Optional[float]]:
+    """Fit and score one trial; its state and value for ``study.tell``. Ctrl-C marks it interrupted and stops."""
+    import optuna
+
+    TrialState = optuna.trial.TrialState
+    started = time.perf_counter()
+    trial.set_user_attr("worker", WORKER)
+    try:
+        params = model.search_space(trial)
+        estimator = model.build(params, info)
+        report_epochs(estimator, trial)
+        estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
+        value = accuracy(split.y_val, estimator.predict(split.x_val))
+        outcome: Tuple[Any, Optional[float]] = (TrialState.COMPLETE, value)
+    except optuna.TrialPruned:
+        outcome = (TrialState.PRUNED, None)
+    except KeyboardInterrupt:
+        trial.set_user_attr(INTERRUPTED, True)
+        trial.set_user_attr("fit_seconds", time.perf_counter() - started)
+        study.tell(trial, state=TrialState.FAIL)
+        raise
+    except Exception as error:  # a failing configuration is a result, not a crash
+        trial.set_user_attr("error", _format_error(error))
+        outcome = (TrialState.FAIL, None)
+    trial.set_user_attr("fit_seconds", time.perf_counter() - started)
+    return outcome
+
+
+def trial_row(model: Model, task: str, trial: "optuna.trial.FrozenTrial") -> Dict[str, Any]:
+    """A trial of ``model`` on ``task`` as a ``trials.csv`` row."""
+    state = "interrupted" if trial.user_attrs.get(INTERRUPTED) else trial.state.name.lower()
+    return {"task": task, "model": model.name, "family": model.family, "trial": trial.number,
+            "state": state, "val_accuracy": _reported_accuracy(trial),
+            "fit_seconds": trial.user_attrs.get("fit_seconds", float("nan")),
+            "epochs": trial.user_attrs.get("epochs", ""),
+            "params": json.dumps(trial.params, sort_keys=True), "error": trial.user_attrs.get("error", ""),
+            "worker": trial.user_attrs.get("worker", "")}
+
+
+def study_outcome(model: Model, task: str, trials: Sequence["optuna.trial.FrozenTrial"]) -> StudyOutcome:
+    """The rows, best params and summed trial time of a study's trials (waiting and surplus ones left out)."""
+    import optuna
+
+    TrialState = optuna.trial.TrialState
+    shown = [t for t in trials if t.state != TrialState.WAITING and not t.user_attrs.get(SURPLUS)]
+    outcome = StudyOutcome(trials=[trial_row(model, task, t) for t in shown])
+    outcome.seconds = sum(t.user_attrs.get("fit_seconds", 0.0) for t in shown)
+    completed = [t for t in shown if t.state == TrialState.COMPLETE]
     if completed:
         best = max(completed, key=lambda t: (t.value, -t.number))
         outcome.best_params = _params_of(model, best)

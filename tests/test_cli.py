@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -12,13 +11,9 @@ import time
 import pandas as pd
 import pytest
 
+from commands import dlbench
 from dlbench.results import RESULT_COLUMNS
 from dlbench.tuning import TRIAL_COLUMNS
-
-
-def dlbench(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dlbench.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=900)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +29,7 @@ def digits_run(tmp_path_factory):
 def test_run_writes_every_file(digits_run):
     _, run_dir = digits_run
     assert sorted(p.name for p in run_dir.iterdir()) == ["comparison.md", "environment.json", "leaderboard.md",
-                                                        "results.csv", "trials.csv"]
+                                                        "optuna.journal", "results.csv", "run.json", "trials.csv"]
 
 
 def test_results_and_trials_agree(digits_run):
@@ -118,6 +113,30 @@ def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+@pytest.mark.parametrize("args, message", [
+    (["run", "--task", "digits", "--jobs", "999"], "--jobs 999 is more than the"),
+    (["run", "--task", "digits", "--devices", "99"], "--devices 99: "),
+    (["run", "--task", "digits", "--storage", "runs.db", "--study-name", "x"],
+     "storage 'runs.db' is not a storage URL; valid forms: journal:PATH"),
+    (["run", "--task", "digits", "--storage", "sqlite:///runs.db"], "--storage needs --study-name"),
+    (["run", "--task", "digits", "--storage", "postgresql://me:secret@127.0.0.1:9/db", "--study-name", "x"],
+     "cannot open storage 'postgresql://me:***@127.0.0.1:9/db'"),
+    (["run", "--resume", "no-such-run"], "'no-such-run' is not a dlbench run folder (it has no run.json)"),
+    (["run", "--resume", ".", "--trials", "3", "--seed", "2"],
+     "--resume continues a run with its own options; --seed, --trials cannot be given with it (valid with --resume: "
+     "--quiet, --jobs, --devices)"),
+    (["run", "--task", "digits", "--helper", "1"], "--helper is internal"),
+    (["report", "no-such-run"], "'no-such-run' is not a dlbench run folder"),
+    (["report"], "the following arguments are required: RUN_DIR"),
+])
+def test_bad_run_and_report_options_are_one_line_and_exit_code_2(args, message, tmp_path):
+    result = dlbench(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "secret" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no run folder, no results/
+
+
 def test_unwritable_output_is_a_clean_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -166,8 +185,10 @@ def test_ctrl_c_keeps_finished_studies_and_writes_the_tables(tmp_path):
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
-    assert "interrupted; finished studies are saved in" in stderr and "Traceback" not in stderr
     (run_dir,) = tmp_path.iterdir()
+    assert "Traceback" not in stderr
+    assert stderr.strip().endswith(f"interrupted; finished work is saved in {run_dir}; "
+                                   f"resume with: dlbench run --resume {run_dir}")
     results = pd.read_csv(run_dir / "results.csv")
     assert list(results.model) == ["logistic"]
     assert re.search(r"\|\s*1\s*\|\s*logistic\s*\|", (run_dir / "leaderboard.md").read_text())

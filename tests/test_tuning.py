@@ -60,6 +60,7 @@ def test_failing_trials_are_recorded_with_their_reason(split):
     assert outcome.best_params is None and "boom" in outcome.first_error
 
 
+@pytest.mark.filterwarnings("ignore:.*out of (the )?range:UserWarning")  # the good warm starts lie outside the space
 def test_weak_deep_trials_are_pruned_and_recorded(split):
     from dlbench import TorchClassifier
     from dlbench.plugins.mlp import make_mlp
@@ -68,12 +69,14 @@ def test_weak_deep_trials_are_pruned_and_recorded(split):
         return TorchClassifier(lambda: make_mlp(task.input_shape, task.n_classes), lr=params["lr"], epochs=6,
                                seed=task.seed)
 
+    # warm starts: two good configurations and a bad one, which is never pruned; the sampler only finds bad ones
     good, bad = {"lr": 3e-3}, {"lr": 1e-7}
-    model = Model(name="lr-probe", family="deep", search_space=lambda t: {"lr": t.suggest_categorical("lr", [3e-3, 1e-7])},
-                  defaults=good, portfolio=(good, good, bad, bad), build=build)
+    model = Model(name="lr-probe", family="deep", defaults=good, portfolio=(good, bad), build=build,
+                  search_space=lambda t: {"lr": t.suggest_float("lr", 1e-8, 1e-7, log=True)})
     outcome = tune(model, _info(), split, n_trials=5, timeout=None, seed=0, pruner="median")
     assert [row["state"] for row in outcome.trials] == ["complete"] * 3 + ["pruned"] * 2
     assert [row["epochs"] for row in outcome.trials] == [6, 6, 6, 3, 3]
+    assert outcome.trials[2]["val_accuracy"] < 0.5  # the bad warm start ran whole
     assert all(row["val_accuracy"] < 0.5 for row in outcome.trials[3:])
     unpruned = tune(model, _info(), split, n_trials=5, timeout=None, seed=0, pruner="none")
     assert [row["state"] for row in unpruned.trials] == ["complete"] * 5
