@@ -11,9 +11,11 @@ from typing import Callable, List, Optional, Sequence
 from .errors import DlbenchError
 from .pruning import PRUNERS
 
+FORMATS = ("markdown", "html", "latex", "csv", "json")  # dlbench.reports.FORMATS, without importing pandas here
+
 DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
-PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (50, 3600.0)}
+PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1800.0)}
 FROM_PRESET = -1.0  # --budget not given: the preset's budget applies
 RESUME_OPTIONS = ("--quiet", "--jobs", "--devices")  # what may change when a run is resumed
 
@@ -54,6 +56,28 @@ def positive_seconds(text: str) -> Optional[float]:
     return value
 
 
+def fraction(text: str) -> float:
+    """A number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a fraction from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not valid; expected a fraction from 0 to 1 (0.01 = one point)")
+    return value
+
+
+def factor_at_least_one(text: str) -> float:
+    """A finite number of at least 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a factor >= 1") from None
+    if not 1 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not valid; expected a factor >= 1 (1.5 = 50% slower)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every dlbench command."""
     parser = OneLineParser(prog="dlbench", description="Benchmark deep learning against tuned classical models "
@@ -91,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
                      help="folder that receives the run folder (default results/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars and no table; print only the run folder")
+    run.add_argument("--publish", type=Path, default=None, metavar="DIR",
+                     help="also write the leaderboard to publish (leaderboard.md, self-contained leaderboard.html, "
+                     "plots, environment.json) into DIR, e.g. results/leaderboard")
     run.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
                      help="continue an interrupted run with its own options: finished studies and trials are kept "
                      f"(only {', '.join(RESUME_OPTIONS)} may be given with it)")
@@ -123,12 +150,30 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_data_dir(fetch)
 
-    report = commands.add_parser("report", help="rebuild a run folder's tables from its studies",
-                                 description="Rewrite trials.csv, results.csv, leaderboard.md and comparison.md of "
-                                 "a run folder from its Optuna storage, including what other workers sharing the "
-                                 "storage have finished, and print the tables.")
-    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run folder (any worker's, for a shared run)")
-    report.add_argument("--quiet", action="store_true", help="print only the run folder")
+    report = commands.add_parser("report", help="leaderboards and the deep-vs-classical summary of one or more runs",
+                                 description="Build the report of one or more run folders (merged; identical "
+                                 "duplicates kept once, conflicting ones reported and left out): per-task "
+                                 "leaderboards, the overall average rank, deep learning against classical ML. "
+                                 "Plots are written into the run folder (one RUN_DIR) or beside --out.")
+    report.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
+                        help="run folders, results.csv files or report JSON files")
+    report.add_argument("--format", choices=FORMATS, default="markdown", help="output format (default markdown)")
+    report.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE (default: stdout)")
+    report.add_argument("--refresh", action="store_true",
+                        help="first rebuild each run folder's files from its Optuna storage, with what other "
+                        "workers sharing it have finished")
+
+    compare = commands.add_parser("compare", help="regression gate: exit 1 when accuracy drops or fitting slows",
+                                  description="Match two runs task x model (means over seeds), print the "
+                                  "differences, and exit 1 when an accuracy drops by more than "
+                                  "--max-accuracy-drop, a fit time grows beyond --max-slowdown times, or a model "
+                                  "that worked now fails; 0 otherwise.")
+    compare.add_argument("baseline", type=Path, metavar="BASELINE", help="run folder, results.csv or report JSON")
+    compare.add_argument("new", type=Path, metavar="NEW", help="run folder, results.csv or report JSON")
+    compare.add_argument("--max-accuracy-drop", type=fraction, default=0.01, metavar="DROP",
+                         help="largest allowed drop in test accuracy, absolute (default 0.01, one point)")
+    compare.add_argument("--max-slowdown", type=factor_at_least_one, default=1.5, metavar="FACTOR",
+                         help="largest allowed new / baseline fit time (default 1.5)")
 
     commands.add_parser("list", help="list models and tasks with the plugin each comes from",
                         description="List every registered model and task, with the plugin that registered it.")
@@ -253,19 +298,62 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         sys.stderr.write(f"dlbench: interrupted; finished work is saved in {interrupted.run_dir}; "
                          f"resume with: dlbench run --resume {interrupted.run_dir}\n")
         return 130
+    if args.publish is not None:
+        from .publishing import publish
+
+        publish(run_dir, args.publish)
+        print(f"published: {args.publish}")
     return _print_tables(run_dir, args.quiet)
 
 
 def command_report(args: argparse.Namespace) -> int:
-    """Rewrite a run folder's files from its storage and print its tables."""
+    """Print (or write to --out) the merged report of run folders; write its plots."""
+    from .files import write_bytes_atomic, write_text_atomic
+    from .reports import Summary, make_plots, merge_sources, render
+
+    if args.refresh:
+        for run_dir in args.run_dirs:
+            _refresh(run_dir)
+    results, trials, conflicts = merge_sources(args.run_dirs)
+    summary = Summary(results, conflicts)
+    text = render(summary, args.format, trials)
+    plots_dir = args.run_dirs[0] if len(args.run_dirs) == 1 and args.run_dirs[0].is_dir() else (
+        args.out.parent if args.out else None)
+    try:
+        if plots_dir is not None:
+            for name, png in make_plots(summary, trials).items():
+                write_bytes_atomic(plots_dir / name, png)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            write_text_atomic(args.out, text)
+            print(f"report: {args.out}")
+    except OSError as error:
+        raise DlbenchError(f"cannot write the report: {error.strerror}: {error.filename}") from None
+    return 0
+
+
+def _refresh(run_dir: Path) -> None:
+    """Rewrite a run folder's files from its storage."""
     from .runner import load_run_file, write_run_files
     from .storage import open_storage
 
-    run_file = load_run_file(args.run_dir)
+    run_file = load_run_file(run_dir)
     models = _catalogue().select_models(run_file["models"])
-    write_run_files(open_storage(run_file["storage"]), run_file["study_name"], run_file["tasks"], models,
-                    args.run_dir)
-    return _print_tables(args.run_dir, args.quiet)
+    write_run_files(open_storage(run_file["storage"]), run_file["study_name"], run_file["tasks"], models, run_dir,
+                    plots=True)
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    """Print the differences between two runs; 1 when something regressed."""
+    from .compare import Bounds, compare, comparison_table, regressions
+
+    table = compare(args.baseline, args.new, Bounds(args.max_accuracy_drop, args.max_slowdown))
+    print(comparison_table(table))
+    failed = regressions(table)
+    print(f"\n{failed} regression(s) (bounds: accuracy drop <= {args.max_accuracy_drop:g}, "
+          f"slowdown <= {args.max_slowdown:g}×)")
+    return 1 if failed else 0
 
 
 def _print_tables(run_dir: Path, quiet: bool) -> int:
@@ -287,6 +375,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             return command_data(args)
         if args.command == "report":
             return command_report(args)
+        if args.command == "compare":
+            return command_compare(args)
         return command_run(args, argv)
     except DlbenchError as error:
         sys.stderr.write(f"dlbench: error: {error}\n")

@@ -7,15 +7,12 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import pandas as pd
 
-from .files import write_text_atomic
-from .reports import comparison_markdown, leaderboard_markdown
+from .columns import RESULT_COLUMNS, TRIAL_COLUMNS
+from .files import write_bytes_atomic, write_text_atomic
+from .reports import Summary, comparison_markdown, leaderboard_markdown, make_plots
 from .storage import find_study_id, saved_results, study_name
-from .tuning import TRIAL_COLUMNS, study_outcome
+from .tuning import study_outcome
 from .types import Model
-
-RESULT_COLUMNS = ["task", "model", "family", "seed", "status", "test_accuracy", "balanced_accuracy", "macro_f1",
-                  "val_accuracy", "fit_seconds", "predict_seconds_per_1k", "n_params", "n_trials",
-                  "tuning_seconds", "best_params", "error"]
 
 
 def collect_rows(storage: Any, base: str, tasks: Sequence[str],
@@ -42,13 +39,17 @@ class RunFiles:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
 
-    def write(self, trial_rows: List[Dict[str, Any]], result_rows: List[Dict[str, Any]]) -> None:
-        """Write ``trials.csv``, ``results.csv``, ``leaderboard.md`` and ``comparison.md`` from the rows."""
+    def write(self, trial_rows: List[Dict[str, Any]], result_rows: List[Dict[str, Any]], plots: bool = False) -> None:
+        """Write ``trials.csv``, ``results.csv``, ``leaderboard.md`` and ``comparison.md`` from the rows, and
+        with ``plots`` the PNG plots."""
         self._write_csv("trials.csv", trial_rows, TRIAL_COLUMNS)
         self._write_csv("results.csv", result_rows, RESULT_COLUMNS)
-        results = pd.DataFrame(result_rows, columns=RESULT_COLUMNS)
-        write_text_atomic(self.run_dir / "leaderboard.md", leaderboard_markdown(results))
-        write_text_atomic(self.run_dir / "comparison.md", comparison_markdown(results))
+        summary = Summary(pd.DataFrame(result_rows, columns=RESULT_COLUMNS), pd.DataFrame(columns=["sources"]))
+        write_text_atomic(self.run_dir / "leaderboard.md", leaderboard_markdown(summary))
+        write_text_atomic(self.run_dir / "comparison.md", comparison_markdown(summary))
+        if plots:
+            for name, png in make_plots(summary, pd.DataFrame(trial_rows, columns=TRIAL_COLUMNS)).items():
+                write_bytes_atomic(self.run_dir / name, png)
 
     def _write_csv(self, name: str, rows: List[Dict[str, Any]], columns: List[str]) -> None:
         write_text_atomic(self.run_dir / name, pd.DataFrame(rows, columns=columns).to_csv(index=False))

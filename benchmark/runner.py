@@ -24,9 +24,9 @@ from .metrics import classification_scores
 from .progress import Progress
 from .results import RunFiles, collect_rows
 from .splits import stratified_indices
-from .storage import (claim_refit, find_study_id, journal_url, mark_interrupted, open_storage,
+from .storage import (claim_refit, find_study_id, journal_url, mark_interrupted, open_storage, redact,
                       release_refit_claim, save_results, saved_results, study_name)
-from .tuning import Split, StudyOutcome, open_study, tune
+from .tuning import Split, StudyOutcome, open_study, study_outcome, tune
 from .types import Model, Task, TaskData, TaskInfo
 from .validation import check_task_data
 from .workers import (WorkerPlan, bind_worker, cpu_cores, interrupt_helpers, plan_workers, start_helpers,
@@ -211,11 +211,11 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
             progress.start_study(f"{task.name} × {model.name}")
             timeout = study_timeout(config, time.time() - started, studies_left)
             study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
-            outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done,
-                           study=study)
+            tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done, study=study)
             studies_left -= 1
             if _refit_is_mine(storage, study, name):
                 progress.status(f"refitting {task.name} × {model.name}")
+                outcome = study_outcome(model, task.name, study.get_trials(deepcopy=False))  # every worker's trials
                 save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds))
             progress.end_study()
             after_study()
@@ -237,10 +237,11 @@ def _start(config: RunConfig) -> Tuple[Path, str]:
 
 
 def write_run_files(storage: Any, base: str, tasks: Sequence[str], models: Sequence[Model],
-                    run_dir: Path) -> List[Dict[str, Any]]:
-    """Rewrite the run folder's files from the studies ``base/<task>/<model>`` in ``storage``; returns the result rows."""
+                    run_dir: Path, plots: bool = False) -> List[Dict[str, Any]]:
+    """Rewrite the run folder's files (with ``plots``, also its PNGs) from the studies ``base/<task>/<model>``
+    in ``storage``; returns the result rows."""
     trial_rows, result_rows = collect_rows(storage, base, tasks, models)
-    RunFiles(run_dir).write(trial_rows, result_rows)
+    RunFiles(run_dir).write(trial_rows, result_rows, plots=plots)
     return result_rows
 
 
@@ -264,7 +265,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
         _reopen(config, storage, studies)
     bind_worker(plan)
     environment = collect_environment(config.seed, config.argv, run_dir.name)
-    environment.update(storage=url if config.storage else "run folder journal", jobs=plan.jobs,
+    environment.update(storage=redact(url) if config.storage else "run folder journal", jobs=plan.jobs,
                        resumed=resume is not None)
     write_json_atomic(run_dir / "environment.json", environment)
     task_names = [task.name for task in config.tasks]
@@ -282,7 +283,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
         raise
     finally:
         progress.close()
-        rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir)
+        rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir, plots=True)
         devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
         environment.update(device=", ".join(devices) or environment["device"],
                            torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),

@@ -25,8 +25,6 @@ from .types import Model, TaskInfo
 if TYPE_CHECKING:
     import optuna
 
-TRIAL_COLUMNS = ["task", "model", "family", "trial", "state", "val_accuracy", "fit_seconds", "epochs", "params", "error",
-                 "worker"]
 WORKER = f"{socket.gethostname()}:{os.getpid()}"  # which process ran a trial (several may share a study)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -39,3 +41,19 @@ def make_task_data(n_train: int = 40, n_test: int = 20, shape=(1, 4, 4), n_class
     rng = np.random.default_rng(seed)
     return TaskData(rng.random((n_train, *shape), dtype=np.float32), np.arange(n_train) % n_classes,
                     rng.random((n_test, *shape), dtype=np.float32), np.arange(n_test) % n_classes)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything in tests/benchmarks is a speed benchmark (marked ``benchmark_suite``); benchmarks run only
+    when asked for (``pytest tests/benchmarks`` or ``-m benchmark_suite``)."""
+    for item in items:
+        if "benchmarks" in item.path.parts:
+            item.add_marker(pytest.mark.benchmark_suite)
+    asked = "benchmark_suite" in (config.option.markexpr or "") or any(
+        "benchmarks" in Path(arg.split("::")[0]).parts for arg in config.args)
+    if asked:
+        return
+    skipped = [item for item in items if item.get_closest_marker("benchmark_suite")]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if not item.get_closest_marker("benchmark_suite")]

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from commands import dlbench
-from dlbench.results import RESULT_COLUMNS
-from dlbench.tuning import TRIAL_COLUMNS
+from dlbench.columns import RESULT_COLUMNS
+from dlbench.columns import TRIAL_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,8 @@ def digits_run(tmp_path_factory):
 
 def test_run_writes_every_file(digits_run):
     _, run_dir = digits_run
-    assert sorted(p.name for p in run_dir.iterdir()) == ["comparison.md", "environment.json", "leaderboard.md",
+    assert sorted(p.name for p in run_dir.iterdir()) == ["accuracy_vs_fit_time.png", "comparison.md", "environment.json",
+                                                        "leaderboard.md", "optimisation_history.png",
                                                         "optuna.journal", "results.csv", "run.json", "trials.csv"]
 
 
@@ -53,7 +54,7 @@ def test_tables_hold_the_numbers_of_results_csv(digits_run):
     stdout, run_dir = digits_run[0].stdout, digits_run[1]
     results = pd.read_csv(run_dir / "results.csv").sort_values("test_accuracy", ascending=False)
     leaderboard = (run_dir / "leaderboard.md").read_text()
-    ranked_models = re.findall(r"^\|\s*\d+\s*\|\s*([\w-]+)\s*\|", leaderboard, re.M)
+    ranked_models = re.findall(r"^\|\s*\d+\s*\|\s*(?:\*\*)?([\w-]+)(?:\*\*)?\s*\|", leaderboard, re.M)
     assert ranked_models == list(results.model)
     for _, row in results.iterrows():
         assert f"{row.test_accuracy:.4f}" in leaderboard
@@ -126,7 +127,9 @@ def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):
      "--resume continues a run with its own options; --seed, --trials cannot be given with it (valid with --resume: "
      "--quiet, --jobs, --devices)"),
     (["run", "--task", "digits", "--helper", "1"], "--helper is internal"),
-    (["report", "no-such-run"], "'no-such-run' is not a dlbench run folder"),
+    (["report", "no-such-run"], "'no-such-run' is not a run folder, a results.csv or a report JSON file"),
+    (["report", "--refresh", "."], "'.' is not a dlbench run folder (it has no run.json)"),
+    (["report", ".", "--format", "pdf"], "argument --format: invalid choice: 'pdf'"),
     (["report"], "the following arguments are required: RUN_DIR"),
 ])
 def test_bad_run_and_report_options_are_one_line_and_exit_code_2(args, message, tmp_path):
@@ -191,7 +194,7 @@ def test_ctrl_c_keeps_finished_studies_and_writes_the_tables(tmp_path):
                                    f"resume with: dlbench run --resume {run_dir}")
     results = pd.read_csv(run_dir / "results.csv")
     assert list(results.model) == ["logistic"]
-    assert re.search(r"\|\s*1\s*\|\s*logistic\s*\|", (run_dir / "leaderboard.md").read_text())
+    assert re.search(r"\|\s*1\s*\|\s*\*\*logistic\*\*\s*\|", (run_dir / "leaderboard.md").read_text())
     assert json.loads((run_dir / "environment.json").read_text())["finished"] is False
 
 

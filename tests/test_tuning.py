@@ -9,7 +9,8 @@ import pytest
 from dlbench import Model, TaskInfo
 from dlbench.registry import Catalogue, make_plugin_manager
 from dlbench.runner import tuning_split
-from dlbench.tuning import TRIAL_COLUMNS, tune
+from dlbench.columns import TRIAL_COLUMNS
+from dlbench.tuning import tune
 
 CATALOGUE = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 

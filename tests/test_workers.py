@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -47,16 +49,17 @@ def _trials_of(run_dir: Path) -> pd.DataFrame:
 
 
 def test_jobs_run_the_requested_trials_in_parallel_workers(tmp_path):
-    result = dlbench("run", "--task", "digits", "--model", "logistic", "svm", "--trials", "12", "--jobs", "2",
-                     "--output", str(tmp_path), "--quiet")
+    # the mlp's trials take seconds: the second worker (a new process) joins while they run
+    result = dlbench("run", "--task", "digits", "--model", "mlp", "logistic", "--trials", "6", "--pruner", "none",
+                     "--jobs", "2", "--output", str(tmp_path), "--quiet")
     assert result.returncode == 0, result.stderr
     (run_dir,) = tmp_path.iterdir()
     trials = _trials_of(run_dir)
-    assert trials.groupby("model").size().to_dict() == {"logistic": 12, "svm": 12}
+    assert trials.groupby("model").size().to_dict() == {"logistic": 6, "mlp": 6}
     assert set(trials.state) == {"complete"}
     assert trials.worker.nunique() == 2  # both processes ran trials
     results = pd.read_csv(run_dir / "results.csv")
-    assert list(results.model) == ["logistic", "svm"] and set(results.status) == {"ok"}
+    assert list(results.model) == ["mlp", "logistic"] and set(results.status) == {"ok"}
     environment = json.loads((run_dir / "environment.json").read_text())
     assert environment["jobs"] == 2 and environment["torch_threads"] == 1 and environment["worker_failures"] == []
 
@@ -75,10 +78,14 @@ def test_two_workers_share_one_storage_and_report_merges_them(tmp_path, kind):
         _, stderr = worker.communicate(timeout=600)
         assert worker.returncode == 0, stderr
     folders = [next((tmp_path / f"worker{index}").iterdir()) for index in (1, 2)]
+    merged = dlbench("report", *map(str, folders), "--format", "csv")  # the two folders' files, merged
+    assert merged.returncode == 0, merged.stderr
+    assert "conflict" not in merged.stdout.lower()
+    assert sorted(pd.read_csv(io.StringIO(merged.stdout)).model) == ["logistic", "svm"]
     for folder in folders:  # each worker's folder, rebuilt from the shared storage, holds the whole run
-        report = dlbench("report", str(folder))
+        report = dlbench("report", "--refresh", str(folder))
         assert report.returncode == 0, report.stderr
-        assert "| logistic" in report.stdout and "| svm" in report.stdout
+        assert re.search(r"\| (\*\*)?logistic", report.stdout) and re.search(r"\| (\*\*)?svm", report.stdout)
     trials = [_trials_of(folder) for folder in folders]
     pd.testing.assert_frame_equal(trials[0], trials[1])
     assert trials[0].groupby("model").size().to_dict() == {"logistic": 30, "svm": 30}

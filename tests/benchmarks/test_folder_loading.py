@@ -1,6 +1,6 @@
 """Loading 5,000 64x64 JPEGs through dlbench against a plain Pillow loop over the same files.
 
-Run: ``python -m pytest tests/benchmarks/test_folder_loading.py -m benchmark_suite -s``
+Run: ``python -m pytest tests/benchmarks/test_folder_loading.py -s``
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from PIL import Image
 from dlbench import TaskOptions, datadir
 from dlbench.tasks.folder import load_folder
 from dlbench.tasks.shapes import CLASS_NAMES, make_shapes
-
-pytestmark = pytest.mark.benchmark_suite
 
 
 @pytest.fixture(scope="module")

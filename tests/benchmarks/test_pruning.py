@@ -3,7 +3,7 @@
 Target: the pruned study's best validation accuracy within 1 point of the unpruned one, in at most
 60% of its tuning wall time. Both runs go through the CLI, as a user runs them, one after the other.
 
-Run: ``python -m pytest tests/benchmarks/test_pruning.py -m benchmark_suite -s``
+Run: ``python -m pytest tests/benchmarks/test_pruning.py -m slow -s``
 (about 15 minutes on a 2-core CPU). Set ``DLBENCH_PRUNING_TRIALS`` to change the 12 trials.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.benchmark_suite
+pytestmark = pytest.mark.slow  # 15-30 minutes: only with -m slow
 
 TRIALS = int(os.environ.get("DLBENCH_PRUNING_TRIALS", "12"))
 

@@ -1,0 +1,31 @@
+"""``dlbench run --publish DIR``: a run's leaderboard as files to commit or serve (Markdown, HTML, plots,
+and the environment.json that says what produced them)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import List
+
+from .errors import DlbenchError
+from .files import write_bytes_atomic, write_text_atomic
+from .reports import Summary, make_plots, merge_sources, render
+
+
+def publish(run_dir: Path, destination: Path) -> List[Path]:
+    """Write ``leaderboard.md``, ``leaderboard.html`` (self-contained), the plots and ``environment.json`` of
+    ``run_dir`` into ``destination``; returns the files written."""
+    results, trials, conflicts = merge_sources([run_dir])
+    summary = Summary(results, conflicts)
+    try:
+        destination.mkdir(parents=True, exist_ok=True)
+        written = [destination / "leaderboard.md", destination / "leaderboard.html"]
+        write_text_atomic(written[0], render(summary, "markdown", trials))
+        write_text_atomic(written[1], render(summary, "html", trials))
+        for name, png in make_plots(summary, trials).items():
+            write_bytes_atomic(destination / name, png)
+            written.append(destination / name)
+        shutil.copyfile(run_dir / "environment.json", destination / "environment.json")
+    except OSError as error:
+        raise DlbenchError(f"cannot publish into {str(destination)!r}: {error.strerror}") from None
+    return [*written, destination / "environment.json"]

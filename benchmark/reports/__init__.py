@@ -1,0 +1,33 @@
+"""Reports computed from result rows alone: leaderboards and the deep-vs-classical summary in every format, and plots."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict
+
+import pandas as pd
+
+from .html import render_html
+from .latex import render_latex
+from .markdown import comparison_markdown, leaderboard_markdown, render_markdown
+from .plots import PLOT_FILES, make_plots
+from .sources import merge_sources, read_source
+from .summary import Summary
+from .tabular import render_csv, render_json
+
+FORMATS = ("markdown", "html", "latex", "csv", "json")
+EXTENSIONS = {"markdown": ".md", "html": ".html", "latex": ".tex", "csv": ".csv", "json": ".json"}
+
+
+def render(summary: Summary, format: str, trials: pd.DataFrame) -> str:
+    """The report in ``format`` (one of :data:`FORMATS`); HTML embeds the plots made from ``trials``."""
+    renderers: Dict[str, Callable[[], str]] = {
+        "markdown": lambda: render_markdown(summary), "latex": lambda: render_latex(summary),
+        "csv": lambda: render_csv(summary), "json": lambda: render_json(summary),
+        "html": lambda: render_html(summary, {PLOT_FILES[name]: png for name, png in
+                                              make_plots(summary, trials).items()}),
+    }
+    return renderers[format]()
+
+
+__all__ = ["EXTENSIONS", "FORMATS", "PLOT_FILES", "Summary", "comparison_markdown", "leaderboard_markdown",
+           "make_plots", "merge_sources", "read_source", "render"]

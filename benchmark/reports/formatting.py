@@ -1,0 +1,93 @@
+"""The report tables as text cells, shared by every format: numbers rounded once, the same way everywhere."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import pandas as pd
+
+from .summary import SCORES, Summary
+
+LEADERBOARD_HEADERS = {"rank": "rank", "model": "model", "family": "family", "test_accuracy": "test acc",
+                       "balanced_accuracy": "balanced acc", "macro_f1": "macro F1", "val_accuracy": "val acc",
+                       "fit_seconds": "fit s", "predict_seconds_per_1k": "predict s/1k", "n_params": "params",
+                       "n_trials": "trials"}
+TEXT_COLUMNS = {"model", "family", "task", "best deep", "best classical", "winner"}  # left-aligned; numbers right
+
+
+def right_aligned(cells: pd.DataFrame) -> List[bool]:
+    """For each column of a cell table, whether it holds numbers (aligned right)."""
+    return [column not in TEXT_COLUMNS for column in cells.columns]
+
+
+def _score(row: pd.Series, column: str) -> str:
+    """``0.9822`` for one seed, ``0.9822 ± 0.0031`` for several."""
+    if row["n_seeds"] < 2:
+        return f"{row[column]:.4f}"
+    return f"{row[column]:.4f} ± {row[column + '_std']:.4f}"
+
+
+def leaderboard_cells(summary: Summary, task: str) -> Tuple[pd.DataFrame, List[bool]]:
+    """The task's leaderboard as strings, and for each row whether it is the best of its family."""
+    rows = summary.leaderboard(task)
+    table = pd.DataFrame({
+        "rank": rows["rank"].astype(str), "model": rows["model"], "family": rows["family"],
+        **{LEADERBOARD_HEADERS[c]: [_score(row, c) for _, row in rows.iterrows()] for c in SCORES},
+        "val acc": rows["val_accuracy"].map("{:.4f}".format), "fit s": rows["fit_seconds"].map("{:.2f}".format),
+        "predict s/1k": rows["predict_seconds_per_1k"].map("{:.4f}".format),
+        "params": rows["n_params"].map(lambda n: f"{int(round(n)):,}"),
+        "trials": rows["n_trials"].map(lambda n: f"{int(round(n))}"),
+    }, columns=list(LEADERBOARD_HEADERS.values()))
+    return table, list(rows["best_of_family"])
+
+
+def overall_cells(summary: Summary) -> pd.DataFrame:
+    """Average rank of each model over the tasks, as strings."""
+    overall = summary.overall
+    return pd.DataFrame({"model": overall["model"], "family": overall["family"],
+                         "average rank": overall["average_rank"].map("{:.2f}".format),
+                         "tasks": overall["tasks"].astype(str)}, columns=["model", "family", "average rank", "tasks"])
+
+
+def _ratio(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{value:.3g}×"
+
+
+def comparison_cells(summary: Summary) -> pd.DataFrame:
+    """Per task, best deep against best classical, as strings (gap ± spread over seeds when there are several)."""
+    table = summary.comparison
+    several = summary.several_seeds
+    gap = [f"{row.gap_points:+.1f} ± {row.gap_std_points:.1f}" if several else f"{row.gap_points:+.1f}"
+           for row in table.itertuples()]
+    return pd.DataFrame({"task": table["task"], "best deep": table["deep_model"],
+                         "deep acc": table["deep_accuracy"].map("{:.4f}".format),
+                         "best classical": table["classical_model"],
+                         "classical acc": table["classical_accuracy"].map("{:.4f}".format),
+                         "Δ accuracy (points)": gap,
+                         "fit time (deep / classical)": table["fit_time_ratio"].map(_ratio),
+                         "latency (deep / classical)": table["latency_ratio"].map(_ratio),
+                         "winner": table["winner"]},
+                        columns=["task", "best deep", "deep acc", "best classical", "classical acc",
+                                 "Δ accuracy (points)", "fit time (deep / classical)", "latency (deep / classical)",
+                                 "winner"])
+
+
+def failure_lines(summary: Summary, task: str) -> List[Tuple[str, str, str]]:
+    """(model, seed, reason) of each failed model of the task."""
+    return [(str(row["model"]), str(row["seed"]), str(row["error"])) for _, row in summary.failures(task).iterrows()]
+
+
+def conflict_lines(summary: Summary) -> List[str]:
+    """One sentence per conflicting duplicate left out of the tables."""
+    return [f"{row.task} × {row.model} × seed {row.seed}: {row.sources}" for row in summary.conflicts.itertuples()]
+
+
+LEADERBOARD_INTRO = ("Models ranked by accuracy on each task's fixed test split, after tuning on a validation split of "
+                     "the train data and refitting the best configuration on all of the train data. fit s is that "
+                     "refit; predict s/1k is prediction time per 1,000 test images. With several seeds, scores are "
+                     "mean ± standard deviation over the refits. Bold: the best model of its family on the task.")
+OVERALL_INTRO = "Average rank of each model over the tasks it ran on (1 is best; ties share their mean rank)."
+COMPARISON_INTRO = ("For each task, the most accurate deep model against the most accurate classical model. Δ accuracy "
+                    "is deep minus classical in percentage points (± the spread over seeds); the ratios say how many "
+                    "times longer the deep model takes to fit (on all train data) and to predict.")
+CONFLICTS_INTRO = "Conflicting duplicates (the same task, model and seed with different numbers) left out of the tables:"

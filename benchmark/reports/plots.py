@@ -1,0 +1,119 @@
+"""PNG plots (matplotlib, no display needed): accuracy against fit time with the Pareto front, and each
+study's optimisation history."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Callable, Dict, List, Tuple
+
+import pandas as pd
+
+from .summary import Summary
+
+FAMILY_COLOURS = {"deep": "#d1495b", "classical": "#00798c"}
+OTHER_COLOUR = "#6c757d"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _grid(count: int) -> Tuple[int, int]:
+    columns = min(count, 3)
+    return (count + columns - 1) // columns, columns
+
+
+def pareto_front(points: pd.DataFrame) -> pd.DataFrame:
+    """The rows no other row beats on both fit time (lower) and test accuracy (higher), fastest first."""
+    front, best = [], float("-inf")
+    for _, row in points.sort_values(["fit_seconds", "test_accuracy"], ascending=[True, False]).iterrows():
+        if row["test_accuracy"] > best:
+            front.append(row)
+            best = row["test_accuracy"]
+    return pd.DataFrame(front)
+
+
+def _panels(tasks: List[str], title: str, draw: Callable[[Any, str], None]) -> bytes:
+    """A figure of one panel per task (three to a row), each drawn by ``draw(axis, task)``, as PNG bytes."""
+    plt = _pyplot()
+    rows, columns = _grid(max(len(tasks), 1))
+    figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.2 * rows), squeeze=False)
+    for axis, task in zip(axes.flat, tasks):
+        draw(axis, task)
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize=8, loc="best")
+    for axis in list(axes.flat)[len(tasks):]:
+        axis.set_visible(False)
+    figure.suptitle(title)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def accuracy_vs_fit_time(summary: Summary) -> bytes:
+    """One panel per task: each model's test accuracy against its fit time (log scale), the Pareto front drawn."""
+    from matplotlib.ticker import NullFormatter
+
+    def draw(axis: Any, task: str) -> None:
+        points = summary.leaderboard(task)
+        for family, members in points.groupby("family", sort=False):
+            axis.scatter(members["fit_seconds"], members["test_accuracy"], s=46, label=family, zorder=3,
+                         color=FAMILY_COLOURS.get(family, OTHER_COLOUR))
+        for _, point in points.iterrows():
+            axis.annotate(point["model"], (point["fit_seconds"], point["test_accuracy"]), textcoords="offset points",
+                          xytext=(5, 4), fontsize=8)
+        front = pareto_front(points)
+        axis.step(front["fit_seconds"], front["test_accuracy"], where="post", color="#333333", linestyle="--",
+                  linewidth=1, zorder=2)
+        axis.scatter(front["fit_seconds"], front["test_accuracy"], s=150, facecolors="none", edgecolors="#333333",
+                     label="Pareto front", zorder=4)
+        axis.set_xscale("log")
+        axis.xaxis.set_minor_formatter(NullFormatter())  # major ticks only: minor labels collide on short ranges
+        axis.margins(0.15)  # room for the model names
+        axis.set_title(task)
+        axis.set_xlabel("fit time on all train data (s, log scale)")
+        axis.set_ylabel("test accuracy")
+
+    tasks = [task for task in summary.tasks if len(summary.leaderboard(task))]
+    return _panels(tasks, "Test accuracy against fit time", draw)
+
+
+def optimisation_history(trials: pd.DataFrame) -> bytes:
+    """One panel per task: for each model, every trial's validation accuracy and the best so far."""
+    colours = _pyplot().get_cmap("tab10")
+    models: List[str] = list(dict.fromkeys(trials["model"]))
+
+    def draw(axis: Any, task: str) -> None:
+        for model, study in trials[trials["task"] == task].groupby("model", sort=False):
+            study = study.sort_values("trial")
+            colour = colours(models.index(model) % 10)
+            scores = pd.to_numeric(study["val_accuracy"], errors="coerce")
+            axis.scatter(study["trial"], scores, s=14, color=colour, alpha=0.45)
+            best = scores.where(study["state"] == "complete").cummax()
+            axis.step(study["trial"], best, where="post", color=colour, label=model)
+        axis.set_title(f"{task} (dots: trials, lines: best so far)")
+        axis.set_xlabel("trial")
+        axis.set_ylabel("validation accuracy")
+
+    return _panels(list(dict.fromkeys(trials["task"])), "Optimisation history of each study", draw)
+
+
+PLOT_FILES = {"accuracy_vs_fit_time.png": "Test accuracy against fit time, Pareto front dashed",
+              "optimisation_history.png": "Optimisation history of each study"}
+
+
+def make_plots(summary: Summary, trials: pd.DataFrame) -> Dict[str, bytes]:
+    """The PNGs by file name (the history only when there are trials)."""
+    plots = {}
+    if len(summary.per_model):
+        plots["accuracy_vs_fit_time.png"] = accuracy_vs_fit_time(summary)
+    if len(trials):
+        plots["optimisation_history.png"] = optimisation_history(trials)
+    return plots

@@ -1,0 +1,72 @@
+"""Reading results back: run folders, ``results.csv`` files and report JSON files, merged into one set of rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Sequence, Tuple
+
+import pandas as pd
+
+from ..errors import DlbenchError
+from ..columns import RESULT_COLUMNS, TRIAL_COLUMNS
+REQUIRED = ["task", "model", "family", "seed", "status", "test_accuracy"]
+KEY = ["task", "model", "seed"]
+
+
+def _results_frame(rows: pd.DataFrame, where: str) -> pd.DataFrame:
+    missing = [column for column in REQUIRED if column not in rows.columns]
+    if missing:
+        raise DlbenchError(f"{where} lacks the result columns {', '.join(missing)}")
+    frame = rows.reindex(columns=RESULT_COLUMNS)
+    for column in ("task", "model", "family", "status", "best_params", "error"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+    return frame
+
+
+def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
+    """The result rows and trial rows of a run folder, a ``results.csv``, or a report JSON (``--format json``)."""
+    source = Path(source)
+    try:
+        if source.is_dir():
+            if not (source / "results.csv").is_file():
+                raise DlbenchError(f"{str(source)!r} is not a run folder (it has no results.csv)")
+            results = pd.read_csv(source / "results.csv", keep_default_na=True)
+            trials_file = source / "trials.csv"
+            trials = pd.read_csv(trials_file) if trials_file.is_file() else pd.DataFrame(columns=TRIAL_COLUMNS)
+        elif source.suffix == ".json":
+            document = json.loads(source.read_text(encoding="utf-8"))
+            if not isinstance(document, dict) or not isinstance(document.get("results"), list):
+                raise DlbenchError(f"{str(source)!r} is not a dlbench report JSON (no \"results\" list)")
+            results, trials = pd.DataFrame(document["results"]), pd.DataFrame(columns=TRIAL_COLUMNS)
+        elif source.suffix == ".csv" and source.is_file():
+            results, trials = pd.read_csv(source), pd.DataFrame(columns=TRIAL_COLUMNS)
+        else:
+            raise DlbenchError(f"{str(source)!r} is not a run folder, a results.csv or a report JSON file")
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise DlbenchError(f"cannot read {str(source)!r}: {str(error).splitlines()[0]}") from None
+    return _results_frame(results, repr(str(source))), trials.reindex(columns=TRIAL_COLUMNS)
+
+
+def merge_sources(sources: Sequence[Path]) -> Tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Every source's rows in one table: identical duplicates (the same run seen from several workers' folders)
+    kept once; conflicting duplicates (same task, model and seed, other numbers) left out and returned apart.
+
+    Returns (results, trials, conflicts); conflicts has the key columns and ``sources``.
+    """
+    results: List[pd.DataFrame] = []
+    trials: List[pd.DataFrame] = []
+    for source in sources:
+        rows, trial_rows = read_source(source)
+        results.append(rows.assign(origin=str(source)))
+        trials.append(trial_rows)
+    merged = pd.concat(results, ignore_index=True)
+    unique = merged.drop_duplicates(subset=RESULT_COLUMNS)
+    clashing = unique.duplicated(KEY, keep=False)
+    conflicts = (unique[clashing].groupby(KEY, sort=False)
+                 .apply(lambda group: "; ".join(f"test accuracy {row.test_accuracy:.4f} in {row.origin}"
+                                                for row in group.itertuples()), include_groups=False)
+                 .rename("sources").reset_index()) if clashing.any() else pd.DataFrame(columns=[*KEY, "sources"])
+    kept = unique[~clashing].drop(columns="origin").reset_index(drop=True)
+    all_trials = pd.concat(trials, ignore_index=True).drop_duplicates().reset_index(drop=True)
+    return kept, all_trials, conflicts

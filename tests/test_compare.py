@@ -1,0 +1,89 @@
+"""The regression gate: ``dlbench compare BASELINE NEW`` against a real run and edited copies of it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from commands import dlbench
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    out = tmp_path_factory.mktemp("baseline")
+    result = dlbench("run", "--task", "digits", "--model", "logistic", "svm", "--trials", "2", "--output", str(out),
+                     "--quiet")
+    assert result.returncode == 0, result.stderr
+    (run_dir,) = out.iterdir()
+    return run_dir
+
+
+def _edited(baseline, tmp_path, edit):
+    copy = tmp_path / "new"
+    shutil.copytree(baseline, copy)
+    results = pd.read_csv(copy / "results.csv", dtype={"status": str, "error": str})
+    edit(results).to_csv(copy / "results.csv", index=False)
+    return copy
+
+
+def test_a_run_against_itself_passes(baseline):
+    result = dlbench("compare", str(baseline), str(baseline))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("| ok") == 2 and "0 regression(s)" in result.stdout
+
+
+def test_an_accuracy_drop_beyond_the_bound_fails(baseline, tmp_path):
+    def drop(results):
+        results.loc[results.model == "svm", "test_accuracy"] -= 0.02
+        return results
+
+    new = _edited(baseline, tmp_path, drop)
+    result = dlbench("compare", str(baseline), str(new))
+    assert result.returncode == 1
+    assert "REGRESSION: accuracy" in result.stdout and "-2.00" in result.stdout and "1 regression(s)" in result.stdout
+    assert dlbench("compare", str(baseline), str(new), "--max-accuracy-drop", "0.03").returncode == 0
+
+
+def test_a_slowdown_beyond_the_factor_fails(baseline, tmp_path):
+    def slow(results):
+        results.loc[results.model == "logistic", "fit_seconds"] *= 2
+        return results
+
+    new = _edited(baseline, tmp_path, slow)
+    result = dlbench("compare", str(baseline), str(new))
+    assert result.returncode == 1 and "REGRESSION: slowdown" in result.stdout and "2.00×" in result.stdout
+    assert dlbench("compare", str(baseline), str(new), "--max-slowdown", "2.5").returncode == 0
+
+
+def test_rows_on_one_side_are_listed_and_a_new_failure_fails(baseline, tmp_path):
+    def change(results):
+        results = results[results.model != "logistic"].copy()
+        results.loc[results.model == "svm", ["status", "error"]] = ["failed", "every trial failed"]
+        return results
+
+    new = _edited(baseline, tmp_path, change)
+    result = dlbench("compare", str(baseline), str(new))
+    assert result.returncode == 1
+    assert "only in baseline" in result.stdout and "REGRESSION: failed" in result.stdout
+
+
+def test_exported_json_works_as_a_baseline(baseline, tmp_path):
+    exported = tmp_path / "results.json"
+    assert dlbench("report", str(baseline), "--format", "json", "--out", str(exported)).returncode == 0
+    assert dlbench("compare", str(exported), str(baseline)).returncode == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--max-accuracy-drop", "2"], "argument --max-accuracy-drop: 2 is not valid; expected a fraction from 0 to 1"),
+    (["--max-slowdown", "0.5"], "argument --max-slowdown: 0.5 is not valid; expected a factor >= 1"),
+    (["--max-slowdown", "fast"], "argument --max-slowdown: 'fast' is not a number"),
+])
+def test_bad_bounds_are_one_line_and_exit_code_2(baseline, args, message):
+    result = dlbench("compare", str(baseline), str(baseline), *args)
+    assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_missing_run_is_one_line_and_exit_code_2(baseline, tmp_path):
+    result = dlbench("compare", str(baseline), str(tmp_path / "nothing"))
+    assert result.returncode == 2 and "is not a run folder, a results.csv or a report JSON file" in result.stderr
