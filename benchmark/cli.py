@@ -15,7 +15,7 @@ FORMATS = ("markdown", "html", "latex", "csv", "json")  # dlbench.reports.FORMAT
 
 DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
-PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1800.0)}
+PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1200.0)}
 FROM_PRESET = -1.0  # --budget not given: the preset's budget applies
 RESUME_OPTIONS = ("--quiet", "--jobs", "--devices")  # what may change when a run is resumed
 

@@ -91,6 +91,21 @@ def test_latex_compiles(seeded_run, tmp_path):
     assert compiled.returncode == 0, compiled.stdout[-2000:]
 
 
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_latex_with_every_special_character_compiles(tmp_path):
+    nasty = "50%_best & <co> #1 $x$ {y} ~z^ \\ |"
+    frame = pd.DataFrame([{"task": nasty, "model": nasty, "family": family, "seed": 0, "status": "ok",
+                           "test_accuracy": accuracy, "balanced_accuracy": 0.5, "macro_f1": 0.5, "val_accuracy": 0.5,
+                           "fit_seconds": 1.0, "predict_seconds_per_1k": 0.1, "n_params": 1, "n_trials": 1,
+                           "tuning_seconds": 1.0, "best_params": "{}", "error": ""}
+                          for family, accuracy in (("deep", 0.6), ("classical", 0.5))])
+    summary = Summary(frame, pd.DataFrame(columns=["task", "model", "seed", "sources"]))
+    (tmp_path / "nasty.tex").write_text(render(summary, "latex", pd.DataFrame()))
+    compiled = subprocess.run(["pdflatex", "-interaction=nonstopmode", "nasty.tex"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    assert compiled.returncode == 0, compiled.stdout[-2000:]
+
+
 def test_latex_escapes_every_special_character():
     assert latex_escape(r"a_b & 50% #1 $x$ {y} ~z^ \ <p>|") == (
         r"a\_b \& 50\% \#1 \$x\$ \{y\} \textasciitilde{}z\textasciicircum{} \textbackslash{} "
