@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import pytest
 
-from commands import dlbench
+from commands import default_sigint, dlbench
 from dlbench.columns import RESULT_COLUMNS
 from dlbench.columns import TRIAL_COLUMNS
 
@@ -180,7 +180,7 @@ def test_ctrl_c_keeps_finished_studies_and_writes_the_tables(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "dlbench.cli", "run", "--task", "digits", "--model", "logistic",
                                 "svm", "--trials", "500", "--timeout", "8", "--budget", "none", "--output", str(tmp_path),
                                 "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     deadline = time.time() + 300
     while not list(tmp_path.glob("*/results.csv")) and time.time() < deadline:  # logistic's study is done
         time.sleep(0.2)

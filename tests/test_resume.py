@@ -14,7 +14,7 @@ import pytest
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
-from commands import dlbench
+from commands import default_sigint, dlbench
 from dlbench.storage import JOURNAL_FILE
 
 TRIALS = 25
@@ -34,7 +34,7 @@ def _finished_trials(run_dir: Path, model: str) -> list:
 def _start_run(output: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "dlbench.cli", "run", "--task", "digits", "--model", "logistic",
                              "svm", "--trials", str(TRIALS), "--budget", "none", "--output", str(output), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
 
 
 def _wait_until(condition, seconds: float = 300) -> None:
