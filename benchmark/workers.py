@@ -91,8 +91,8 @@ def start_helpers(plan: WorkerPlan, run_dir: Path, jobs_flag: List[str]) -> List
 
 def wait_for_helpers(helpers: List[subprocess.Popen]) -> List[str]:
     """Wait for every helper; a line for each that failed."""
-    return [f"worker {index} exited with code {helper.wait()}" for index, helper in enumerate(helpers, start=1)
-            if helper.wait() != 0]
+    codes = [(index, helper.wait()) for index, helper in enumerate(helpers, start=1)]
+    return [f"worker {index} exited with code {code}" for index, code in codes if code != 0]
 
 
 def interrupt_helpers(helpers: List[subprocess.Popen]) -> None:
