@@ -1,7 +1,7 @@
 """dlbench: does deep learning beat a well-tuned classical model on this data, by how much, at what cost?
 
 What plugin authors import: ``hookimpl``, the contracts ``Model``, ``Task``,
-``TaskData`` and ``TaskInfo``, the estimator adapters ``TorchClassifier`` and
+``TaskData``, ``TaskInfo``, ``TaskSource``, ``Reporter`` and ``TrialResult``, the estimator adapters ``TorchClassifier`` and
 ``SklearnClassifier``, and ``stratified_split`` for tasks with one pool of data.
 """
 
@@ -12,12 +12,13 @@ from .adapters_torch import TorchClassifier
 from .downloads import RemoteData, RemoteFile
 from .hookspecs import hookimpl
 from .splits import stratified_split
-from .types import Estimator, Model, Task, TaskData, TaskInfo, TaskOptions, TaskSource
+from .types import Estimator, Model, Reporter, Task, TaskData, TaskInfo, TaskOptions, TaskSource, TrialResult
 
 try:
     __version__ = version("dlbench")
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["Estimator", "Model", "RemoteData", "RemoteFile", "SklearnClassifier", "Task", "TaskData", "TaskInfo", "TaskOptions", "TaskSource", "TorchClassifier",
-           "__version__", "hookimpl", "stratified_split"]
+__all__ = ["Estimator", "Model", "RemoteData", "RemoteFile", "Reporter", "SklearnClassifier", "Task", "TaskData",
+           "TaskInfo", "TaskOptions", "TaskSource", "TorchClassifier", "TrialResult", "__version__", "hookimpl",
+           "stratified_split"]

@@ -11,8 +11,6 @@ from typing import Callable, List, Optional, Sequence
 from .errors import DlbenchError
 from .pruning import PRUNERS
 
-FORMATS = ("markdown", "html", "latex", "csv", "json")  # dlbench.reports.FORMATS, without importing pandas here
-
 DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
 PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1200.0)}
@@ -78,13 +76,29 @@ def factor_at_least_one(text: str) -> float:
     return value
 
 
+def plugin_options() -> argparse.ArgumentParser:
+    """The options that choose plugins, shared by every command that uses them."""
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("plugins")
+    group.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR",
+                       help="load every *.py file in DIR as a plugin (repeatable; also $DLBENCH_PLUGINS_DIR, "
+                       "folders separated by ':')")
+    group.add_argument("-p", dest="plugin_args", action="append", default=[], metavar="NAME",
+                       help="-p NAME loads the installed entry-point plugin NAME (needed when "
+                       "$DLBENCH_DISABLE_PLUGIN_AUTOLOAD is set); -p no:NAME blocks plugin NAME (repeatable)")
+    group.add_argument("--strict-plugins", action="store_true",
+                       help="a broken plugin is an error (default: it is reported and skipped, and the rest goes on)")
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every dlbench command."""
+    plugins = plugin_options()
     parser = OneLineParser(prog="dlbench", description="Benchmark deep learning against tuned classical models "
                            "on image tasks: tune every model with Optuna, then compare them on held-out test data.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
 
-    run = commands.add_parser("run", help="tune and benchmark models on tasks; writes a run folder",
+    run = commands.add_parser("run", parents=[plugins], help="tune and benchmark models on tasks; writes a run folder",
                               description="Tune every selected model on every selected task with Optuna, refit the "
                               "best configuration on the train data, score it on the test data, and write "
                               "results/<run-id>/ with trials.csv, results.csv, leaderboard.md, comparison.md and "
@@ -144,20 +158,23 @@ def build_parser() -> argparse.ArgumentParser:
                                "--data-dir, else $DLBENCH_DATA, else ~/.cache/dlbench.")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION",
                                         parser_class=OneLineParser)
-    _add_data_dir(data_commands.add_parser("list", help="each data set, where it is expected, and whether it is there"))
-    fetch = data_commands.add_parser("fetch", help="download a data set (from $DLBENCH_DATA_MIRROR when set)")
+    _add_data_dir(data_commands.add_parser("list", parents=[plugins],
+                                           help="each data set, where it is expected, and whether it is there"))
+    fetch = data_commands.add_parser("fetch", parents=[plugins], help="download a data set (from $DLBENCH_DATA_MIRROR when set)")
     fetch.add_argument("name", metavar="NAME", help="data set name (see dlbench data list)")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_data_dir(fetch)
 
-    report = commands.add_parser("report", help="leaderboards and the deep-vs-classical summary of one or more runs",
+    report = commands.add_parser("report", parents=[plugins], help="leaderboards and the deep-vs-classical summary of one or more runs",
                                  description="Build the report of one or more run folders (merged; identical "
                                  "duplicates kept once, conflicting ones reported and left out): per-task "
                                  "leaderboards, the overall average rank, deep learning against classical ML. "
                                  "Plots are written into the run folder (one RUN_DIR) or beside --out.")
     report.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                         help="run folders, results.csv files or report JSON files")
-    report.add_argument("--format", choices=FORMATS, default="markdown", help="output format (default markdown)")
+    report.add_argument("--format", default="markdown", metavar="FORMAT",
+                        help="markdown (default), html, latex, csv, json, or a format a plugin registers "
+                        "(see dlbench plugins)")
     report.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE (default: stdout)")
     report.add_argument("--refresh", action="store_true",
                         help="first rebuild each run folder's files from its Optuna storage, with what other "
@@ -175,8 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--max-slowdown", type=factor_at_least_one, default=1.5, metavar="FACTOR",
                          help="largest allowed new / baseline fit time (default 1.5)")
 
-    commands.add_parser("list", help="list models and tasks with the plugin each comes from",
-                        description="List every registered model and task, with the plugin that registered it.")
+    commands.add_parser("list", parents=[plugins], help="list models, tasks and report formats with the plugin each comes from",
+                        description="List every registered model, task, task source and report format, with the "
+                        "plugin that registered it and where that plugin comes from (package and version).")
+    commands.add_parser("plugins", parents=[plugins], help="list the plugins: where each comes from, its hooks, "
+                        "what it registered, and the broken ones",
+                        description="Every plugin dlbench found: its name, where it came from (built-in, entry "
+                        "point with distribution and version, or file), the hooks it implements and what it "
+                        "registered; then every problem met loading them.")
     return parser
 
 
@@ -185,15 +208,18 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
                         help="where standard data sets are kept (default: $DLBENCH_DATA, else ~/.cache/dlbench)")
 
 
-def _catalogue():
-    from .registry import Catalogue, make_plugin_manager
+def _catalogue(args: argparse.Namespace):
+    """The catalogue of the plugins the command line selects."""
+    from .plugin_loading import PluginSelection, load_plugins
+    from .registry import Catalogue
 
-    return Catalogue.from_plugins(make_plugin_manager())
+    selection = PluginSelection.from_options(args.plugins_dir, args.plugin_args, args.strict_plugins)
+    return Catalogue.from_plugins(load_plugins(selection))
 
 
-def command_list() -> int:
-    """Print the models and tasks, with where each comes from."""
-    catalogue = _catalogue()
+def command_list(args: argparse.Namespace) -> int:
+    """Print the models, tasks, task sources and report formats, with where each comes from."""
+    catalogue = _catalogue(args)
     print("models:")
     for name in catalogue.list_models():
         entry = catalogue.model_entries[name]
@@ -206,6 +232,34 @@ def command_list() -> int:
     print("task sources (--task PREFIX:ARGUMENT):")
     for prefix, entry in sorted(catalogue.source_entries.items()):
         print(f"  {prefix + ':':<16} {'':<24} {entry.plugin} ({entry.source})  {entry.item.description}")
+    print("report formats (dlbench report --format NAME):")
+    for name, entry in catalogue.reporter_entries.items():
+        print(f"  {name:<16} {entry.item.extension:<10} {entry.plugin} ({entry.source})  {entry.item.description}")
+    return 0
+
+
+def command_plugins(args: argparse.Namespace) -> int:
+    """Print every plugin: where it came from, its hooks, what it registered; then the problems."""
+    catalogue = _catalogue(args)
+    plugins = catalogue.plugins
+    registered: dict = {}
+    for kind, entries in (("model", catalogue.model_entries), ("task", catalogue.task_entries),
+                          ("task source", catalogue.source_entries), ("format", catalogue.reporter_entries)):
+        for name, entry in entries.items():
+            registered.setdefault(entry.plugin, []).append(f"{kind} {name}")
+    for name, info in plugins.infos.items():
+        plugin = plugins.pm.get_plugin(name)
+        if plugin is None:
+            print(f"{name}  ({info.describe()})  not loaded")
+            continue
+        hooks = sorted(caller.name for caller in plugins.pm.get_hookcallers(plugin) or ())
+        print(f"{name}  ({info.describe()})")
+        print(f"    hooks: {', '.join(hooks) or '(none)'}")
+        print(f"    registered: {', '.join(registered.get(name, [])) or '(nothing)'}")
+    if plugins.problems:
+        print("problems:")
+        for problem in plugins.problems:
+            print(f"  {problem}")
     return 0
 
 
@@ -214,7 +268,7 @@ def command_data(args: argparse.Namespace) -> int:
     from . import datadir
 
     datadir.use_data_dir(args.data_dir)
-    remotes = {entry.item.name: entry.item.remote for entry in _catalogue().task_entries.values() if entry.item.remote}
+    remotes = {entry.item.name: entry.item.remote for entry in _catalogue(args).task_entries.values() if entry.item.remote}
     root = datadir.data_dir()
     if args.data_command == "list":
         for name, remote in sorted(remotes.items()):
@@ -250,21 +304,24 @@ def check_run_args(args: argparse.Namespace) -> None:
 def _run_config(args: argparse.Namespace, argv: Sequence[str]):
     """The RunConfig of a parsed ``run`` command line."""
     from . import datadir
+    from .observers import Observers
     from .runner import RunConfig
     from .storage import check_storage_url
     from .types import TaskOptions
 
     datadir.use_data_dir(args.data_dir)
     datadir.show_progress = not args.quiet
-    catalogue = _catalogue()
-    tasks = catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size, color=args.color))
+    catalogue = _catalogue(args)
     models = catalogue.select_models(args.model)
+    tasks = catalogue.load_checked(catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size,
+                                                                                color=args.color)))
     preset_trials, preset_budget = PRESETS[args.preset or "standard"]
     return RunConfig(tasks=tasks, models=models, trials=args.trials or preset_trials, timeout=args.timeout,
                      budget=preset_budget if args.budget == FROM_PRESET else args.budget,
                      pruner=args.pruner, seeds=args.seeds, seed=args.seed, output=args.output, quiet=args.quiet,
                      argv=list(argv), storage=args.storage and check_storage_url(args.storage),
-                     study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices)
+                     study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices,
+                     observers=Observers(catalogue.plugins))
 
 
 def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -309,14 +366,25 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def command_report(args: argparse.Namespace) -> int:
     """Print (or write to --out) the merged report of run folders; write its plots."""
     from .files import write_bytes_atomic, write_text_atomic
-    from .reports import Summary, make_plots, merge_sources, render
+    from .reports import Summary, make_plots, merge_sources
 
+    catalogue = _catalogue(args)
+    reporter = catalogue.reporter(args.format)
     if args.refresh:
         for run_dir in args.run_dirs:
-            _refresh(run_dir)
+            _refresh(run_dir, catalogue)
     results, trials, conflicts = merge_sources(args.run_dirs)
     summary = Summary(results, conflicts)
-    text = render(summary, args.format, trials)
+    try:
+        text = reporter.render(summary, trials)
+    except Exception as error:  # a plugin's reporter
+        if catalogue.reporter_entries[args.format].info.kind == "built-in":
+            raise
+        raise DlbenchError(f"report format {args.format!r} of plugin "
+                           f"{catalogue.reporter_entries[args.format].plugin!r} failed: "
+                           f"{type(error).__name__}: {error}") from None
+    if not isinstance(text, str):
+        raise DlbenchError(f"report format {args.format!r} returned {type(text).__name__}; a reporter returns a str")
     plots_dir = args.run_dirs[0] if len(args.run_dirs) == 1 and args.run_dirs[0].is_dir() else (
         args.out.parent if args.out else None)
     try:
@@ -333,13 +401,13 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refresh(run_dir: Path) -> None:
+def _refresh(run_dir: Path, catalogue) -> None:
     """Rewrite a run folder's files from its storage."""
     from .runner import load_run_file, write_run_files
     from .storage import open_storage
 
     run_file = load_run_file(run_dir)
-    models = _catalogue().select_models(run_file["models"])
+    models = catalogue.select_models(run_file["models"])
     write_run_files(open_storage(run_file["storage"]), run_file["study_name"], run_file["tasks"], models, run_dir,
                     plots=True)
 
@@ -370,7 +438,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "list":
-            return command_list()
+            return command_list(args)
+        if args.command == "plugins":
+            return command_plugins(args)
         if args.command == "data":
             return command_data(args)
         if args.command == "report":

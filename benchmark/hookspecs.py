@@ -1,18 +1,20 @@
 """The hooks dlbench calls. Plugins implement them with ``@dlbench.hookimpl``.
 
-Every hook receives a ``register`` callback rather than returning values, so the
-callback can grow keyword arguments later without breaking plugins, and
-duplicate names are caught in one place (the registry).
+Every ``register_*`` hook receives a ``register`` callback rather than returning values,
+so the callback can grow keyword arguments later without breaking plugins, and
+duplicate names are caught in one place (the registry). ``trial_finished`` and
+``run_finished`` notify observers of a run.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, List
 
 import pluggy
 
 if TYPE_CHECKING:
-    from .types import Model, Task, TaskSource
+    from .types import Model, Reporter, Task, TaskSource, TrialResult
 
 PROJECT_NAME = "dlbench"
 
@@ -49,3 +51,38 @@ def register_task_sources(register: Callable[[TaskSource], None]) -> None:
 
     :param register: callback taking one :class:`dlbench.TaskSource`; prefixes must be unique.
     """
+
+
+@hookspec
+def register_reporters(register: Callable[[Reporter], None]) -> None:
+    """Register report formats by calling ``register(Reporter(...))`` once per format.
+
+    ``dlbench report --format NAME`` renders with the reporter of that name; the built-in formats
+    (markdown, html, latex, csv, json) are registered through this hook too.
+
+    :param register: callback taking one :class:`dlbench.Reporter`; format names must be unique.
+    """
+
+
+@hookspec
+def trial_finished(result: TrialResult) -> None:
+    """Called after every trial this process ran (complete, pruned or failed), in the process that ran it.
+
+    For logging to MLflow, Weights & Biases or a dashboard. An observer that raises is reported and
+    left out of the rest of the run; the trial is saved whatever it does.
+
+    :param result: the trial as :class:`dlbench.TrialResult` (the fields of a ``trials.csv`` row).
+    """
+
+
+@hookspec
+def run_finished(run_dir: Path) -> None:
+    """Called once a run has ended and its folder holds every table (also when it ended early on Ctrl-C).
+
+    :param run_dir: the run folder: ``results.csv``, ``trials.csv``, ``leaderboard.md``, ``run.json`` ...
+    """
+
+
+def hook_names() -> List[str]:
+    """The names of every hook, sorted."""
+    return sorted(name for name, value in globals().items() if hasattr(value, f"{PROJECT_NAME}_spec"))

@@ -1,123 +1,90 @@
-"""Plugin loading and the catalogue of models and tasks the plugins register."""
+"""The catalogue of what the plugins registered: models, tasks, task sources and report formats.
+
+Each ``register_*`` hook is called plugin by plugin, so every item is attributed to its plugin; an
+item that breaks its contract, or a name registered twice, is a problem of that plugin (see
+:class:`dlbench.plugin_loading.Plugins`): an error with ``--strict-plugins``, else reported and skipped.
+"""
 
 from __future__ import annotations
 
 import fnmatch
-import importlib
-from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, Iterable, List, Sequence, Union
 
 import pluggy
 
-from . import hookspecs
+from . import contracts
 from .errors import DlbenchError, DuplicateNameError, UnknownNameError
-from .types import FAMILIES, Model, Task, TaskOptions, TaskSource
+from .plugin_loading import BUILTIN_PLUGINS, PluginInfo, Plugins, load_plugins
+from .types import Model, Reporter, Task, TaskData, TaskOptions
+from .validation import check_task_data
 
-ENTRY_POINT_GROUP = "dlbench"
-
-# The only place the host names its built-in plugins; they register through the
-# same hooks as third-party plugins.
-BUILTIN_PLUGINS = (
-    "dlbench.plugins.mlp",
-    "dlbench.plugins.cnn",
-    "dlbench.plugins.logistic",
-    "dlbench.plugins.svm",
-    "dlbench.plugins.decision_tree",
-    "dlbench.tasks.digits",
-    "dlbench.tasks.mnist5k",
-    "dlbench.tasks.shapes",
-    "dlbench.tasks.standard",
-    "dlbench.tasks.folder",
-)
+__all__ = ["BUILTIN_PLUGINS", "Catalogue", "Entry", "make_plugin_manager"]
 
 
 def make_plugin_manager(load_entrypoints: bool = True, builtins: bool = True) -> pluggy.PluginManager:
-    """A plugin manager with the hookspecs, the built-ins and (optionally) entry-point plugins."""
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs)
-    if builtins:
-        for module_name in BUILTIN_PLUGINS:
-            pm.register(importlib.import_module(module_name), name=module_name)
-    if load_entrypoints:
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    pm.check_pending()
-    return pm
-
-
-def plugin_source(pm: pluggy.PluginManager, plugin_name: str) -> str:
-    """Where a plugin came from: ``built-in``, ``DIST VERSION`` for an entry point, else ``registered``."""
-    if plugin_name in BUILTIN_PLUGINS:
-        return "built-in"
-    plugin = pm.get_plugin(plugin_name)
-    for candidate, dist in pm.list_plugin_distinfo():
-        if candidate is plugin:
-            return f"{dist.project_name} {dist.version}"
-    return "registered"
+    """A plugin manager with the hookspecs, the built-ins and (optionally) every installed entry-point plugin."""
+    return load_plugins(entry_points=load_entrypoints, builtins=builtins).pm
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A registered model or task and the plugin that registered it."""
+    """A registered model, task, task source or reporter, the plugin that registered it, and where that came from."""
 
     item: object
     plugin: str
-    source: str
+    info: PluginInfo
+
+    @property
+    def source(self) -> str:
+        """``built-in``, ``DIST VERSION`` for an entry point, the file of a ``--plugins-dir`` plugin, or ``registered``."""
+        return self.info.origin if self.info.kind not in ("built-in", "registered") else self.info.kind
 
 
-def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str, check: Callable[[object, str], None],
+def _collect(plugins: Plugins, hook_name: str, kind: str, check: Callable[[object], None],
              key: Callable[[object], str] = lambda item: item.name) -> Dict[str, Entry]:  # type: ignore[attr-defined]
-    """Call one ``register_*`` hook plugin by plugin, so every item is attributed to its plugin."""
+    """Call one ``register_*`` hook plugin by plugin; a plugin whose hook raises registers nothing."""
     entries: Dict[str, Entry] = {}
-    hook = getattr(pm.hook, hook_name)
-    for impl in reversed(hook.get_hookimpls()):  # registration order
+    hook = getattr(plugins.pm.hook, hook_name)
+    for impl in hook.get_hookimpls():  # registration order
         plugin = impl.plugin_name
-
-        def register(item: object, _plugin: str = plugin) -> None:
-            check(item, _plugin)
+        registered: List[object] = []
+        try:
+            impl.function(**{arg: registered.append for arg in impl.argnames})
+        except Exception as error:  # the plugin's own code
+            plugins.problem(plugin, f"{hook_name} raised {type(error).__name__}: {error}")
+            continue
+        for item in registered:
+            try:
+                check(item)
+            except contracts.ContractError as error:
+                plugins.problem(plugin, str(error))
+                continue
             name = key(item)
             if name in entries:
-                raise DuplicateNameError(kind, name, entries[name].plugin, _plugin)
-            entries[name] = Entry(item, _plugin, plugin_source(pm, _plugin))
-
-        impl.function(**{arg: register for arg in impl.argnames})
+                duplicate = DuplicateNameError(kind, name, entries[name].plugin, plugin)
+                plugins.problem(plugin, str(duplicate), duplicate)
+                continue
+            entries[name] = Entry(item, plugin, plugins.info(plugin))
     return entries
-
-
-def _check_model(item: object, plugin: str) -> None:
-    if not isinstance(item, Model):
-        raise DlbenchError(f"plugin {plugin!r} registered {item!r} as a model; expected a dlbench.Model")
-    if item.family not in FAMILIES:
-        raise DlbenchError(f"plugin {plugin!r}: model {item.name!r} has family {item.family!r}; valid families: {', '.join(FAMILIES)}")
-    if not callable(item.search_space) or not callable(item.build):
-        raise DlbenchError(f"plugin {plugin!r}: model {item.name!r} needs callable search_space and build")
-
-
-def _check_task(item: object, plugin: str) -> None:
-    if not isinstance(item, Task):
-        raise DlbenchError(f"plugin {plugin!r} registered {item!r} as a task; expected a dlbench.Task")
-    if len(item.class_names) < 2:
-        raise DlbenchError(f"plugin {plugin!r}: task {item.name!r} has {len(item.class_names)} class(es); a task needs at least 2")
-
-
-def _check_source(item: object, plugin: str) -> None:
-    if not isinstance(item, TaskSource):
-        raise DlbenchError(f"plugin {plugin!r} registered {item!r} as a task source; expected a dlbench.TaskSource")
 
 
 class Catalogue:
     """Every model and task the loaded plugins registered, looked up by name, pattern or tag."""
 
-    def __init__(self, models: Dict[str, Entry], tasks: Dict[str, Entry], sources: Dict[str, Entry]) -> None:
-        self.model_entries = models
-        self.task_entries = tasks
-        self.source_entries = sources
+    def __init__(self, plugins: Plugins) -> None:
+        self.plugins = plugins
+        self.model_entries = _collect(plugins, "register_models", "model", contracts.check_model)
+        self.task_entries = _collect(plugins, "register_tasks", "task", contracts.check_task)
+        self.source_entries = _collect(plugins, "register_task_sources", "task source", contracts.check_task_source,
+                                       key=lambda source: source.prefix)
+        self.reporter_entries = _collect(plugins, "register_reporters", "report format", contracts.check_reporter)
+        self._made_by: Dict[str, str] = {}  # tasks a task source made: their plugin
 
     @classmethod
-    def from_plugins(cls, pm: pluggy.PluginManager) -> "Catalogue":
-        """Collect the models and tasks of every plugin registered with ``pm``."""
-        return cls(_collect(pm, "register_models", "model", _check_model),
-                   _collect(pm, "register_tasks", "task", _check_task),
-                   _collect(pm, "register_task_sources", "task source", _check_source, key=lambda source: source.prefix))
+    def from_plugins(cls, plugins: Union[Plugins, pluggy.PluginManager]) -> "Catalogue":
+        """Collect what every plugin registered; a bare plugin manager is strict (every problem raises)."""
+        return cls(plugins if isinstance(plugins, Plugins) else Plugins(plugins))
 
     def list_models(self, pattern: str = "*") -> List[str]:
         """Model names matching a shell-style wildcard, sorted (like ``timm.list_models``)."""
@@ -143,17 +110,36 @@ class Catalogue:
             raise UnknownNameError("task", name, self.task_entries)
         return self.task_entries[name].item
 
+    def reporter(self, name: str) -> Reporter:
+        """The report format registered under ``name``; an unknown name lists the valid ones."""
+        if name not in self.reporter_entries:
+            raise UnknownNameError("format", name, self.reporter_entries)
+        return self.reporter_entries[name].item
+
     def select_models(self, patterns: Sequence[str] = ()) -> List[Model]:
-        """Models matching any of the names or wildcards (all models when none are given)."""
-        if not patterns:
-            return [self.model_entries[name].item for name in self.list_models()]
+        """Models matching any of the names or wildcards (all models when none are given).
+
+        Their search spaces are checked (:func:`dlbench.contracts.check_search_space`); a broken one
+        is its plugin's problem. No model left is an error.
+        """
         selected: List[str] = []
-        for pattern in patterns:
+        for pattern in patterns or ["*"]:
             matches = self.list_models(pattern)
             if not matches:
                 raise UnknownNameError("model", pattern, self.model_entries)
             selected += [name for name in matches if name not in selected]
-        return [self.model_entries[name].item for name in selected]
+        models = [self.model_entries[name].item for name in selected if self._usable(self.model_entries[name])]
+        if not models:
+            raise DlbenchError(f"no usable model among {', '.join(selected)}: see the plugin problems above")
+        return models
+
+    def _usable(self, entry: Entry) -> bool:
+        try:
+            contracts.check_search_space(entry.item)  # type: ignore[arg-type]
+        except contracts.ContractError as error:
+            self.plugins.problem(entry.plugin, str(error))
+            return False
+        return True
 
     def select_tasks(self, names_or_tags: Iterable[str], options: TaskOptions = TaskOptions()) -> List[Task]:
         """Tasks named, or tagged with, any of ``names_or_tags``, in the order given.
@@ -167,6 +153,7 @@ class Catalogue:
             if colon and prefix in self.source_entries:
                 task = self.source_entries[prefix].item.make(argument, options)
                 made[task.name] = task
+                self._made_by[task.name] = self.source_entries[prefix].plugin
                 matches = [task.name]
             elif key in self.task_entries:
                 matches = [key]
@@ -179,3 +166,40 @@ class Catalogue:
                                    f"{', '.join(self.tags())}; task sources: {sources}")
             selected += [name for name in matches if name not in selected]
         return [made[name] if name in made else self.task_entries[name].item for name in selected]
+
+    def load_checked(self, tasks: Sequence[Task]) -> List[Task]:
+        """Load every task and check its data before any training starts; returns the usable ones.
+
+        A task whose loader fails or whose data breaks the contract is its plugin's problem; an error
+        the loader raises on purpose (:class:`DlbenchError`, such as a data set not yet fetched) stops.
+        The data loaded here is handed to the run's first ``load()``, not loaded twice.
+        """
+        usable = []
+        for task in tasks:
+            plugin = self._made_by.get(task.name) or self.task_entries[task.name].plugin
+            try:
+                data = task.load()
+                check_task_data(task, data)
+            except contracts.ContractError as error:
+                self.plugins.problem(plugin, str(error))
+                continue
+            except DlbenchError:
+                raise
+            except Exception as error:  # the plugin's own loader
+                self.plugins.problem(plugin, f"task {task.name!r}: load() raised {type(error).__name__}: {error}")
+                continue
+            usable.append(replace(task, load=LoadedOnce(task.load, data)))
+        if not usable:
+            raise DlbenchError(f"no usable task among {', '.join(task.name for task in tasks)}: see the plugin problems above")
+        return usable
+
+
+class LoadedOnce:
+    """A task loader that first hands out data already loaded, then forgets it and loads afresh."""
+
+    def __init__(self, load: Callable[[], TaskData], data: TaskData) -> None:
+        self._load, self._data = load, data
+
+    def __call__(self) -> TaskData:
+        data, self._data = self._data, None
+        return data if data is not None else self._load()

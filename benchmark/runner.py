@@ -21,6 +21,7 @@ from .environment import collect_environment
 from .errors import DlbenchError
 from .files import create_run_dir, write_json_atomic
 from .metrics import classification_scores
+from .observers import Observers
 from .progress import Progress
 from .results import RunFiles, collect_rows
 from .splits import stratified_indices
@@ -46,7 +47,7 @@ class RunInterrupted(Exception):
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything a run needs besides the plugins: what to run, how long, where to write."""
+    """Everything a run needs: what to run, how long, where to write, and who to tell."""
 
     tasks: Sequence[Task]
     models: Sequence[Model]
@@ -63,6 +64,7 @@ class RunConfig:
     study_name: str = "dlbench"
     jobs: Optional[int] = None  # parallel workers; default: one per GPU, else one
     devices: Optional[int] = None  # use only the first N GPUs
+    observers: Optional[Observers] = None  # plugins told about finished trials and the finished run
 
     @property
     def refit_seeds(self) -> List[int]:
@@ -200,6 +202,12 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
     """
     started = time.time()
     studies_left = len(studies)
+
+    def on_trial(row: Dict[str, Any], finished: int) -> None:
+        progress.trial_done(row, finished)
+        if config.observers is not None:
+            config.observers.trial_finished(row)
+
     for task in config.tasks:
         models = [model for candidate, model in studies if candidate is task]
         if not models:
@@ -211,7 +219,7 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
             progress.start_study(f"{task.name} × {model.name}")
             timeout = study_timeout(config, time.time() - started, studies_left)
             study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
-            tune(model, info, split, config.trials, timeout, config.seed, on_trial=progress.trial_done, study=study)
+            tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study)
             studies_left -= 1
             if _refit_is_mine(storage, study, name):
                 progress.status(f"refitting {task.name} × {model.name}")
@@ -289,6 +297,8 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
                            torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
                            finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds))
         write_json_atomic(run_dir / "environment.json", environment)
+        if config.observers is not None:
+            config.observers.run_finished(run_dir)
     return run_dir
 
 

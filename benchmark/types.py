@@ -118,3 +118,54 @@ class TaskSource:
     prefix: str
     make: Callable[[str, TaskOptions], Task]
     description: str = ""
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A report format: ``dlbench report --format NAME``.
+
+    :param name: the format's name on the command line (``--format NAME``).
+    :param render: ``(summary, trials) -> str``: ``summary`` is a :class:`dlbench.reports.Summary`
+        (per-task leaderboards, the overall ranking, deep vs classical, the verdict) and ``trials`` the
+        merged ``trials.csv`` rows as a pandas DataFrame.
+    :param extension: the file extension the format's files usually have (``.md``).
+    :param description: one line for ``dlbench plugins`` and ``dlbench report --help``.
+    """
+
+    name: str
+    render: Callable[[Any, Any], str]
+    extension: str = ".txt"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """One finished trial, as ``trial_finished`` observers receive it (the fields of a ``trials.csv`` row).
+
+    ``state`` is complete, pruned, fail or interrupted; ``val_accuracy`` the validation accuracy
+    (for a pruned trial, the last one it reported); ``epochs`` the epochs a deep model trained
+    (None for classical models); ``error`` why a failed trial failed.
+    """
+
+    task: str
+    model: str
+    family: str
+    trial: int
+    state: str
+    val_accuracy: float
+    fit_seconds: float
+    epochs: Optional[int]
+    params: Mapping[str, Any]
+    error: str
+    worker: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "TrialResult":
+        """The trial of a ``trials.csv`` row (``params`` as JSON there)."""
+        import json
+
+        epochs = row.get("epochs")
+        return cls(task=row["task"], model=row["model"], family=row["family"], trial=int(row["trial"]),
+                   state=row["state"], val_accuracy=float(row["val_accuracy"]), fit_seconds=float(row["fit_seconds"]),
+                   epochs=int(epochs) if epochs not in ("", None) else None, params=json.loads(row["params"]),
+                   error=row["error"], worker=str(row["worker"]))

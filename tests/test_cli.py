@@ -129,7 +129,7 @@ def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):
     (["run", "--task", "digits", "--helper", "1"], "--helper is internal"),
     (["report", "no-such-run"], "'no-such-run' is not a run folder, a results.csv or a report JSON file"),
     (["report", "--refresh", "."], "'.' is not a dlbench run folder (it has no run.json)"),
-    (["report", ".", "--format", "pdf"], "argument --format: invalid choice: 'pdf'"),
+    (["report", ".", "--format", "pdf"], "unknown format 'pdf'; valid formats: csv, html, json, latex, markdown"),
     (["report"], "the following arguments are required: RUN_DIR"),
 ])
 def test_bad_run_and_report_options_are_one_line_and_exit_code_2(args, message, tmp_path):

@@ -12,12 +12,17 @@ def _specs():
     return [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(f, "dlbench_spec")]
 
 
-def test_every_hook_has_a_docstring_and_a_register_argument():
-    specs = _specs()
-    assert {f.__name__ for f in specs} == {"register_models", "register_tasks", "register_task_sources"}
-    for spec in specs:
-        assert spec.__doc__ and len(spec.__doc__.strip()) > 20, spec.__name__
-        assert list(inspect.signature(spec).parameters) == ["register"]
+def test_every_hook_has_a_docstring_and_registering_hooks_take_a_register_callback():
+    specs = {f.__name__: f for f in _specs()}
+    assert set(specs) == {"register_models", "register_tasks", "register_task_sources", "register_reporters",
+                          "trial_finished", "run_finished"}
+    assert sorted(specs) == hookspecs.hook_names()
+    for name, spec in specs.items():
+        assert spec.__doc__ and len(spec.__doc__.strip()) > 20, name
+        if name.startswith("register_"):
+            assert list(inspect.signature(spec).parameters) == ["register"]
+    assert list(inspect.signature(specs["trial_finished"]).parameters) == ["result"]
+    assert list(inspect.signature(specs["run_finished"]).parameters) == ["run_dir"]
 
 
 def test_hookimpl_is_importable_from_the_package():

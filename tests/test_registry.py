@@ -110,7 +110,7 @@ def test_registered_items_are_checked(pm):
 
     pm.register(BadFamily(), name="bad-family")
     try:
-        with pytest.raises(DlbenchError, match="plugin 'bad-family': model 'odd' has family 'quantum'; valid families: deep, classical"):
+        with pytest.raises(DlbenchError, match="plugin 'bad-family' \\(registered\\): model 'odd' has family 'quantum'; valid families: deep, classical"):
             Catalogue.from_plugins(pm)
     finally:
         pm.unregister(name="bad-family")
