@@ -76,6 +76,7 @@ def test_the_guides_complete_plugin_registers_runs_reports_and_observes(guide_pl
     assert set(results.model) == {"tiny-net", "logistic"} and set(results.status) == {"ok"}
     assert (results.test_accuracy >= 0.9).all()  # stripes are easy; chance is 0.5
     assert len(module.finished_trials) == len(pd.read_csv(run_dir / "trials.csv")) == 4
+    assert (run_dir / "observed-trials.jsonl").read_text().splitlines() == module.finished_trials
     merged, trials, conflicts = merge_sources([run_dir])
     best = set(results.model[results.test_accuracy == results.test_accuracy.max()])
     text = catalogue.reporter("winners").render(Summary(merged, conflicts), trials)

@@ -134,6 +134,12 @@ BROKEN_FILES = {
         def register_models(register):
             register(Model(name="svm", family="classical", search_space=lambda t: {}, defaults={}, build=print))
     ''', "model 'svm' is registered by two plugins: 'dlbench.plugins.svm' and 'duplicate'"),
+    "duplicate-task": ('''
+        from dlbench import Task, hookimpl
+        @hookimpl
+        def register_tasks(register):
+            register(Task(name="digits", tags=(), class_names=("a", "b"), load=print))
+    ''', "task 'digits' is registered by two plugins: 'dlbench.tasks.digits' and 'duplicate-task'"),
     "no-search-space": ('''
         from dlbench import Model, hookimpl
         @hookimpl
