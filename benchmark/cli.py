@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from .errors import DlbenchError
 from .pruning import PRUNERS
@@ -242,7 +242,7 @@ def command_plugins(args: argparse.Namespace) -> int:
     """Print every plugin: where it came from, its hooks, what it registered; then the problems."""
     catalogue = _catalogue(args)
     plugins = catalogue.plugins
-    registered: dict = {}
+    registered: Dict[str, List[str]] = {}
     for kind, entries in (("model", catalogue.model_entries), ("task", catalogue.task_entries),
                           ("task source", catalogue.source_entries), ("format", catalogue.reporter_entries)):
         for name, entry in entries.items():
