@@ -109,6 +109,13 @@ def test_autoload_off_loads_only_builtins_and_plugins_named_with_p(tmp_path, mon
     assert code == 2 and "-p nosuch: no installed plugin has that entry-point name; installed: fake" in err
 
 
+def test_p_without_a_name_is_a_one_line_error(capsys, no_autoload):
+    for value in ("no:", ""):
+        code, out, err = cli(capsys, "list", "-p", value)
+        assert code == 2 and out == "" and err == ("dlbench: error: -p needs a plugin name: -p NAME loads one "
+                                                   "entry-point plugin, -p no:NAME blocks one\n")
+
+
 def test_p_no_blocks_a_builtin_too(capsys, no_autoload):
     out = cli(capsys, "list", "-p", "no:dlbench.plugins.svm")[1]
     assert "  svm " not in out and "  logistic " in out
