@@ -15,7 +15,8 @@ DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
 PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1200.0)}
 FROM_PRESET = -1.0  # --budget not given: the preset's budget applies
-RESUME_OPTIONS = ("--quiet", "--jobs", "--devices")  # what may change when a run is resumed
+# what may be given with --resume: how to run it, and what a run folder is not trusted to name itself
+RESUME_OPTIONS = ("--quiet", "--jobs", "--devices", "--storage", "--plugins-dir", "--publish")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -179,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--refresh", action="store_true",
                         help="first rebuild each run folder's files from its Optuna storage, with what other "
                         "workers sharing it have finished")
+    report.add_argument("--storage", default=None, metavar="URL",
+                        help="with --refresh: the shared storage of runs started with --storage (a run folder "
+                        "is not trusted to name one itself)")
 
     compare = commands.add_parser("compare", help="regression gate: exit 1 when accuracy drops or fitting slows",
                                   description="Match two runs task x model (means over seeds), print the "
@@ -283,10 +287,12 @@ def command_data(args: argparse.Namespace) -> int:
 
 
 def check_run_args(args: argparse.Namespace) -> None:
-    """Option combinations argparse cannot check: --task or --resume, --storage with --study-name, --helper."""
+    """What argparse cannot check: --task or --resume, --storage with --study-name, --helper, a writable --publish."""
+    if args.publish is not None:
+        check_writable_folder(args.publish, "--publish")
     if args.resume is not None:
         defaults = vars(build_parser().parse_args(["run", "--resume", str(args.resume)]))
-        allowed = {option.lstrip("-") for option in RESUME_OPTIONS} | {"helper"}
+        allowed = {option.lstrip("-").replace("-", "_") for option in RESUME_OPTIONS} | {"helper"}
         changed = sorted(f"--{dest.replace('_', '-')}" for dest, value in vars(args).items()
                          if dest not in allowed and value != defaults[dest])
         if changed:
@@ -299,6 +305,47 @@ def check_run_args(args: argparse.Namespace) -> None:
         raise DlbenchError("the following arguments are required: --task (or --resume RUN_DIR)")
     if args.storage is not None and args.study_name is None:
         raise DlbenchError("--storage needs --study-name: the name under which the workers share their studies")
+    if args.study_name is not None and not args.study_name.strip():
+        raise DlbenchError("--study-name is empty; give the name under which the workers share their studies")
+
+
+def check_writable_folder(path: Path, option: str) -> None:
+    """A DlbenchError unless ``path`` is a writable folder or can be created as one (checked before any work)."""
+    existing = next(folder for folder in (path, *path.absolute().parents) if folder.exists())
+    if not existing.is_dir():
+        raise DlbenchError(f"{option} {str(path)!r}: {str(existing)!r} is a file, not a folder; give a folder")
+    if not os.access(existing, os.W_OK):
+        raise DlbenchError(f"{option} {str(path)!r}: folder {str(existing)!r} is not writable; give a writable folder")
+
+
+def confirmed_storage(run_dir: Path, stored: Optional[str], given: Optional[str]) -> Optional[str]:
+    """The shared storage a run folder's ``run.json`` names, once the command line names it too.
+
+    ``None`` means the run keeps its studies in the journal inside its folder. A run folder is not
+    trusted to name a storage (a file or a server) outside itself: using one needs ``--storage``.
+    """
+    from .storage import redact
+
+    if stored is None:
+        if given is not None:
+            raise DlbenchError(f"run folder {str(run_dir)!r} keeps its studies in its own journal; "
+                               "--storage cannot be given with it")
+        return None
+    if given != stored:
+        raise DlbenchError(f"run folder {str(run_dir)!r} shares its studies in storage {redact(stored)!r}; give "
+                           "--storage with that URL to use it (a run folder alone cannot point dlbench elsewhere)")
+    return stored
+
+
+def confirm_stored_sources(run_dir: Path, stored: argparse.Namespace, args: argparse.Namespace) -> None:
+    """Before resuming: the storage and plugin folders on the stored command line need the user's own
+    ``--storage`` and ``--plugins-dir``, since a run folder could come from anyone."""
+    stored.storage = confirmed_storage(run_dir, stored.storage, args.storage)
+    missing = [str(folder) for folder in stored.plugins_dir if folder.resolve() not in args.plugins_dir]
+    if missing:
+        raise DlbenchError(f"run folder {str(run_dir)!r} used plugins from --plugins-dir {', '.join(missing)}; "
+                           "a resume runs only plugin code you name: give --plugins-dir again")
+    stored.plugins_dir = args.plugins_dir
 
 
 def _run_config(args: argparse.Namespace, argv: Sequence[str]):
@@ -333,14 +380,19 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if resume is not None:
         run_file = load_run_file(resume)
         resume = resume.resolve()
+        args.plugins_dir = [folder.resolve() for folder in args.plugins_dir]  # before the stored cwd applies
+        args.publish = args.publish and args.publish.resolve()
         if Path(run_file.get("cwd", "")).is_dir():  # relative paths on the stored command line keep their meaning
             os.chdir(run_file["cwd"])
         argv = run_file["argv"]
         stored = build_parser().parse_args(argv)
+        if helper is None:  # helpers are started by the run itself, which the user already confirmed
+            confirm_stored_sources(resume, stored, args)
         for name in ("jobs", "devices"):
             if getattr(args, name) is not None:
                 setattr(stored, name, getattr(args, name))
         stored.quiet = args.quiet or stored.quiet
+        stored.publish = args.publish
         args = stored
     config = _run_config(args, argv)
     if helper is not None:
@@ -358,7 +410,10 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.publish is not None:
         from .publishing import publish
 
-        publish(run_dir, args.publish)
+        try:
+            publish(run_dir, args.publish)
+        except DlbenchError as error:  # the run itself is finished and saved
+            raise DlbenchError(f"{error}; the run's results are in {run_dir}") from None
         print(f"published: {args.publish}")
     return _print_tables(run_dir, args.quiet)
 
@@ -368,11 +423,13 @@ def command_report(args: argparse.Namespace) -> int:
     from .files import write_bytes_atomic, write_text_atomic
     from .reports import Summary, make_plots, merge_sources
 
+    if args.storage is not None and not args.refresh:
+        raise DlbenchError("--storage is only used with --refresh (it names the shared storage to rebuild from)")
     catalogue = _catalogue(args)
     reporter = catalogue.reporter(args.format)
     if args.refresh:
         for run_dir in args.run_dirs:
-            _refresh(run_dir, catalogue)
+            _refresh(run_dir, catalogue, args.storage)
     results, trials, conflicts = merge_sources(args.run_dirs)
     summary = Summary(results, conflicts)
     try:
@@ -401,15 +458,16 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refresh(run_dir: Path, catalogue) -> None:
-    """Rewrite a run folder's files from its storage."""
+def _refresh(run_dir: Path, catalogue, storage: Optional[str]) -> None:
+    """Rewrite a run folder's files from its storage (a shared one only when ``storage`` names it)."""
     from .runner import load_run_file, write_run_files
-    from .storage import open_storage
+    from .storage import journal_url, open_storage
 
     run_file = load_run_file(run_dir)
+    stored = build_parser().parse_args(run_file["argv"])
+    url = confirmed_storage(run_dir, stored.storage, storage) or journal_url(run_dir)
     models = catalogue.select_models(run_file["models"])
-    write_run_files(open_storage(run_file["storage"]), run_file["study_name"], run_file["tasks"], models, run_dir,
-                    plots=True)
+    write_run_files(open_storage(url), run_file["study_name"], run_file["tasks"], models, run_dir, plots=True)
 
 
 def command_compare(args: argparse.Namespace) -> int:

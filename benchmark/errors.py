@@ -25,3 +25,7 @@ class DuplicateNameError(DlbenchError):
 
     def __init__(self, kind: str, name: str, first: str, second: str) -> None:
         super().__init__(f"{kind} {name!r} is registered by two plugins: {first!r} and {second!r}; rename one or uninstall one")
+
+
+class TrainingDiverged(ArithmeticError):
+    """A network's training loss became NaN or infinite: the trial fails at once instead of training on garbage."""

@@ -9,6 +9,8 @@ import pytorch_lightning as pl
 import torch
 from torch import nn
 
+from .errors import TrainingDiverged
+
 # Lightning's start-up notes ("GPU available: ...", tips) are not dlbench's output.
 for _name in ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric"):
     logging.getLogger(_name).setLevel(logging.WARNING)
@@ -42,7 +44,11 @@ class TensorBatches:
 
 
 class ClassifierModule(pl.LightningModule):
-    """Cross-entropy training of any ``nn.Module`` that maps images to class logits."""
+    """Cross-entropy training of any ``nn.Module`` that maps images to class logits.
+
+    The epoch's losses are summed on the device and checked once per epoch, before validation (no
+    per-batch synchronisation): a NaN or infinite loss raises :class:`TrainingDiverged`.
+    """
 
     def __init__(self, net: nn.Module, lr: float, weight_decay: float = 0.0,
                  on_epoch_end: Optional[EpochCallback] = None) -> None:
@@ -53,13 +59,29 @@ class ClassifierModule(pl.LightningModule):
         self.val_accuracy_history: List[float] = []
         self._correct = 0
         self._seen = 0
+        self._epoch_loss: Optional[torch.Tensor] = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(as_unit_float(x))
 
     def training_step(self, batch, batch_idx):
         x, y = batch
-        return self.loss(self(x), y)
+        loss = self.loss(self(x), y)
+        detached = loss.detach()
+        self._epoch_loss = detached if self._epoch_loss is None else self._epoch_loss + detached
+        return loss
+
+    def _check_epoch_loss(self) -> None:
+        """Raise :class:`TrainingDiverged` when a loss of the epoch so far was NaN or infinite."""
+        total, self._epoch_loss = self._epoch_loss, None
+        if total is not None and not bool(torch.isfinite(total)):
+            raise TrainingDiverged(f"training loss became {float(total)} in epoch {self.current_epoch + 1}")
+
+    def on_validation_epoch_start(self) -> None:
+        self._check_epoch_loss()
+
+    def on_train_epoch_end(self) -> None:
+        self._check_epoch_loss()
 
     def validation_step(self, batch, batch_idx):
         x, y = batch

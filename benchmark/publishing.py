@@ -3,7 +3,6 @@ and the environment.json that says what produced them)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import List
 
@@ -25,7 +24,7 @@ def publish(run_dir: Path, destination: Path) -> List[Path]:
         for name, png in make_plots(summary, trials).items():
             write_bytes_atomic(destination / name, png)
             written.append(destination / name)
-        shutil.copyfile(run_dir / "environment.json", destination / "environment.json")
+        write_bytes_atomic(destination / "environment.json", (run_dir / "environment.json").read_bytes())
     except OSError as error:
         raise DlbenchError(f"cannot publish into {str(destination)!r}: {error.strerror}") from None
     return [*written, destination / "environment.json"]

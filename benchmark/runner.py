@@ -20,6 +20,7 @@ from .arrays import take_rows
 from .environment import collect_environment
 from .errors import DlbenchError
 from .files import create_run_dir, write_json_atomic
+from .locking import RunLock
 from .metrics import classification_scores
 from .observers import Observers
 from .progress import Progress
@@ -234,14 +235,14 @@ def _sampler_offset(config: RunConfig, worker: int) -> int:
     return worker + (os.getpid() if config.storage else 0)
 
 
-def _start(config: RunConfig) -> Tuple[Path, str]:
-    """A new run folder with its ``run.json``; the storage URL of the run."""
+def _start(config: RunConfig) -> Path:
+    """A new run folder with its ``run.json``."""
     run_dir = create_run_dir(config.output)
-    url = config.storage or journal_url(run_dir)
     write_json_atomic(run_dir / RUN_FILE, {
-        "argv": list(config.argv), "cwd": os.getcwd(), "storage": url, "study_name": config.study_name,
-        "tasks": [task.name for task in config.tasks], "models": [model.name for model in config.models]})
-    return run_dir, url
+        "argv": list(config.argv), "cwd": os.getcwd(), "storage": config.storage or journal_url(run_dir),
+        "study_name": config.study_name, "tasks": [task.name for task in config.tasks],
+        "models": [model.name for model in config.models]})
+    return run_dir
 
 
 def write_run_files(storage: Any, base: str, tasks: Sequence[str], models: Sequence[Model],
@@ -264,9 +265,12 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     plan = plan_workers(config.jobs, config.devices)
     shared = open_storage(config.storage) if config.storage and resume is None else None  # fail before any folder
     if resume is None:
-        run_dir, url = _start(config)
+        run_dir = _start(config)
+        lock = RunLock(run_dir).acquire()
     else:
-        run_dir, url = Path(resume), load_run_file(resume)["storage"]
+        run_dir = Path(resume)
+        lock = RunLock(run_dir).acquire()  # before anything is touched: a live run is not resumed twice
+    url = config.storage or journal_url(run_dir)
     storage = shared or open_storage(url)
     studies = _unfinished(config, storage)
     if resume is not None:
@@ -297,6 +301,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
                            torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
                            finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds))
         write_json_atomic(run_dir / "environment.json", environment)
+        lock.release()
         if config.observers is not None:
             config.observers.run_finished(run_dir)
     return run_dir
@@ -304,7 +309,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
 
 def run_helper(config: RunConfig, run_dir: Path, worker: int) -> None:
     """Worker ``worker`` of the run in ``run_dir``: trials and refits only; the run's own process writes the files."""
-    storage = open_storage(load_run_file(run_dir)["storage"])
+    storage = open_storage(config.storage or journal_url(run_dir))
     jobs = config.jobs or 1
     bind_worker(WorkerPlan(jobs=jobs, threads=max(cpu_cores() // jobs, 1)))
     work(config, _unfinished(config, storage), storage, _sampler_offset(config, worker),

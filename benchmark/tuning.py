@@ -64,8 +64,28 @@ def study_seed(seed: int, task: str, model: str) -> int:
     return zlib.crc32(f"{seed}/{task}/{model}".encode()) & 0x7FFFFFFF
 
 
+def _is_out_of_memory(error: BaseException) -> bool:
+    """Host memory (MemoryError) or accelerator memory (torch's OutOfMemoryError, or its message)."""
+    return isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError" or "out of memory" in str(error)
+
+
 def _format_error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}".splitlines()[0][:300]
+    """The one-line reason a trial failed, as trials.csv shows it; memory errors say so first."""
+    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    if _is_out_of_memory(error) and not text.lower().startswith("out of memory"):
+        text = f"out of memory: {text}"
+    return text.splitlines()[0][:300]
+
+
+def _release_memory() -> None:
+    """After a trial ran out of memory: free what it held, so the next trial starts clean."""
+    import gc
+    import sys
+
+    gc.collect()
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: Any = None,
@@ -155,6 +175,7 @@ def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info:
     TrialState = optuna.trial.TrialState
     started = time.perf_counter()
     trial.set_user_attr("worker", WORKER)
+    out_of_memory = False
     try:
         params = model.search_space(trial)
         estimator = model.build(params, info)
@@ -172,6 +193,9 @@ def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info:
     except Exception as error:  # a failing configuration is a result, not a crash
         trial.set_user_attr("error", _format_error(error))
         outcome = (TrialState.FAIL, None)
+        out_of_memory = _is_out_of_memory(error)
+    if out_of_memory:  # outside the except block, whose traceback holds the trial's tensors
+        _release_memory()
     trial.set_user_attr("fit_seconds", time.perf_counter() - started)
     return outcome
 

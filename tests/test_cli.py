@@ -28,7 +28,7 @@ def digits_run(tmp_path_factory):
 
 def test_run_writes_every_file(digits_run):
     _, run_dir = digits_run
-    assert sorted(p.name for p in run_dir.iterdir()) == ["accuracy_vs_fit_time.png", "comparison.md", "environment.json",
+    assert sorted(p.name for p in run_dir.iterdir()) == [".lock", "accuracy_vs_fit_time.png", "comparison.md", "environment.json",
                                                         "leaderboard.md", "optimisation_history.png",
                                                         "optuna.journal", "results.csv", "run.json", "trials.csv"]
 
@@ -125,7 +125,7 @@ def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):
     (["run", "--resume", "no-such-run"], "'no-such-run' is not a dlbench run folder (it has no run.json)"),
     (["run", "--resume", ".", "--trials", "3", "--seed", "2"],
      "--resume continues a run with its own options; --seed, --trials cannot be given with it (valid with --resume: "
-     "--quiet, --jobs, --devices)"),
+     "--quiet, --jobs, --devices, --storage, --plugins-dir, --publish)"),
     (["run", "--task", "digits", "--helper", "1"], "--helper is internal"),
     (["report", "no-such-run"], "'no-such-run' is not a run folder, a results.csv or a report JSON file"),
     (["report", "--refresh", "."], "'.' is not a dlbench run folder (it has no run.json)"),

@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -85,3 +86,65 @@ def test_resuming_a_finished_run_changes_nothing(tmp_path):
     assert again.returncode == 0, again.stderr
     assert (run_dir / "results.csv").read_text() == results
     assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_runs_started_at_once_with_one_output_get_their_own_folders(tmp_path):
+    command = [sys.executable, "-m", "dlbench.cli", "run", "--task", "digits", "--model", "logistic", "--trials", "1",
+               "--output", str(tmp_path), "--quiet"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [stderr for _, stderr in outputs]
+    folders = sorted(stdout.strip().removeprefix("results: ") for stdout, _ in outputs)
+    assert len(set(folders)) == 3 and sorted(map(str, tmp_path.iterdir())) == folders
+    for folder in map(Path, folders):
+        assert json.loads((folder / "environment.json").read_text())["finished"] is True
+        assert len(pd.read_csv(folder / "trials.csv")) == 1 and len(pd.read_csv(folder / "results.csv")) == 1
+
+
+GATED_PLUGIN = '''
+    import time
+    from pathlib import Path
+    from dlbench import Model, hookimpl
+    from dlbench.plugins.logistic import build as build_logistic, search_space
+
+    GATE = Path({gate!r})
+
+    class Gated:
+        """Logistic regression whose fit waits until the test opens the gate: a run that stays alive."""
+
+        def __init__(self, estimator):
+            self.estimator = estimator
+
+        def fit(self, *args, **kwargs):
+            while not GATE.exists():
+                time.sleep(0.05)
+            self.estimator.fit(*args, **kwargs)
+            return self
+
+        def predict(self, X):
+            return self.estimator.predict(X)
+
+    @hookimpl
+    def register_models(register):
+        register(Model(name="gated", family="classical", defaults={{"C": 1.0}}, search_space=search_space,
+                       build=lambda params, task: Gated(build_logistic(params, task))))
+'''
+
+
+def test_a_live_run_cannot_be_resumed_a_second_time(tmp_path):
+    plugins, gate = tmp_path / "plugins", tmp_path / "gate"
+    plugins.mkdir()
+    (plugins / "gated.py").write_text(textwrap.dedent(GATED_PLUGIN.format(gate=str(gate))))
+    process = subprocess.Popen([sys.executable, "-m", "dlbench.cli", "run", "--task", "digits", "--model", "gated",
+                                "--trials", "1", "--plugins-dir", str(plugins), "--output", str(tmp_path / "out"),
+                                "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_until(lambda: (tmp_path / "out").exists() and any((tmp_path / "out").glob("*/" + JOURNAL_FILE)))
+    (run_dir,) = (tmp_path / "out").iterdir()
+    second = dlbench("run", "--resume", str(run_dir), "--plugins-dir", str(plugins))
+    assert second.returncode == 2 and "Traceback" not in second.stderr and second.stderr.count("\n") == 1
+    assert f"is in use by a running dlbench (pid {process.pid} on " in second.stderr
+    gate.touch()
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert pd.read_csv(run_dir / "results.csv").status.tolist() == ["ok"]  # the refused resume changed nothing
+    assert len(pd.read_csv(run_dir / "trials.csv")) == 1

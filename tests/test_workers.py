@@ -83,7 +83,7 @@ def test_two_workers_share_one_storage_and_report_merges_them(tmp_path, kind):
     assert "conflict" not in merged.stdout.lower()
     assert sorted(pd.read_csv(io.StringIO(merged.stdout)).model) == ["logistic", "svm"]
     for folder in folders:  # each worker's folder, rebuilt from the shared storage, holds the whole run
-        report = dlbench("report", "--refresh", str(folder))
+        report = dlbench("report", "--refresh", str(folder), "--storage", url)
         assert report.returncode == 0, report.stderr
         assert re.search(r"\| (\*\*)?logistic", report.stdout) and re.search(r"\| (\*\*)?svm", report.stdout)
     trials = [_trials_of(folder) for folder in folders]
