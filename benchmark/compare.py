@@ -26,6 +26,8 @@ class Bounds:
 def _side(source: Path) -> pd.DataFrame:
     results, _ = read_source(source)
     summary = summarize(results)[[*KEY, "test_accuracy", "fit_seconds"]]
+    # floats even with no ok row (then empty object columns, whose x / 0 raises instead of giving inf)
+    summary = summary.astype({"test_accuracy": float, "fit_seconds": float})
     failed = results.loc[results["status"] != "ok", KEY].drop_duplicates()
     failed = failed.merge(summary[KEY], how="left", indicator=True)
     failed = failed[failed["_merge"] == "left_only"].drop(columns="_merge").assign(failed=True)

@@ -27,6 +27,11 @@ def _score(row: pd.Series, column: str) -> str:
     return f"{row[column]:.4f} ± {row[column + '_std']:.4f}"
 
 
+def _count(value: float, pattern: str) -> str:
+    """A mean count as a whole number; ``nan`` when the results lack it, like every other missing number."""
+    return "nan" if pd.isna(value) else pattern.format(int(round(value)))
+
+
 def leaderboard_cells(summary: Summary, task: str) -> Tuple[pd.DataFrame, List[bool]]:
     """The task's leaderboard as strings, and for each row whether it is the best of its family."""
     rows = summary.leaderboard(task)
@@ -35,8 +40,8 @@ def leaderboard_cells(summary: Summary, task: str) -> Tuple[pd.DataFrame, List[b
         **{LEADERBOARD_HEADERS[c]: [_score(row, c) for _, row in rows.iterrows()] for c in SCORES},
         "val acc": rows["val_accuracy"].map("{:.4f}".format), "fit s": rows["fit_seconds"].map("{:.2f}".format),
         "predict s/1k": rows["predict_seconds_per_1k"].map("{:.4f}".format),
-        "params": rows["n_params"].map(lambda n: f"{int(round(n)):,}"),
-        "trials": rows["n_trials"].map(lambda n: f"{int(round(n))}"),
+        "params": rows["n_params"].map(lambda n: _count(n, "{:,}")),
+        "trials": rows["n_trials"].map(lambda n: _count(n, "{}")),
     }, columns=list(LEADERBOARD_HEADERS.values()))
     return table, list(rows["best_of_family"])
 

@@ -16,7 +16,7 @@ def escape(text: str) -> str:
     """Text safe inside a Markdown table cell: pipes, emphasis and markup characters escaped."""
     for character in "\\|*_`[]<>#":
         text = text.replace(character, "\\" + character)
-    return text.replace("\n", " ")
+    return text.replace("\r", " ").replace("\n", " ")  # CommonMark ends a line at either
 
 
 def _table(cells: pd.DataFrame, bold: List[bool] = ()) -> str:

@@ -35,7 +35,7 @@ def pareto_front(points: pd.DataFrame) -> pd.DataFrame:
         if row["test_accuracy"] > best:
             front.append(row)
             best = row["test_accuracy"]
-    return pd.DataFrame(front)
+    return pd.DataFrame(front, columns=points.columns)  # no row at all when every accuracy is missing
 
 
 def _panels(tasks: List[str], title: str, draw: Callable[[Any, str], None]) -> bytes:
@@ -46,7 +46,8 @@ def _panels(tasks: List[str], title: str, draw: Callable[[Any, str], None]) -> b
     for axis, task in zip(axes.flat, tasks):
         draw(axis, task)
         axis.grid(True, alpha=0.3)
-        axis.legend(fontsize=8, loc="best")
+        for label in axis.legend(fontsize=8, loc="best").get_texts():
+            label.set_parse_math(False)  # a name is plain text, even with "$" signs in it
     for axis in list(axes.flat)[len(tasks):]:
         axis.set_visible(False)
     figure.suptitle(title)
@@ -68,16 +69,17 @@ def accuracy_vs_fit_time(summary: Summary) -> bytes:
                          color=FAMILY_COLOURS.get(family, OTHER_COLOUR))
         for _, point in points.iterrows():
             axis.annotate(point["model"], (point["fit_seconds"], point["test_accuracy"]), textcoords="offset points",
-                          xytext=(5, 4), fontsize=8)
+                          xytext=(5, 4), fontsize=8, parse_math=False)
         front = pareto_front(points)
         axis.step(front["fit_seconds"], front["test_accuracy"], where="post", color="#333333", linestyle="--",
                   linewidth=1, zorder=2)
         axis.scatter(front["fit_seconds"], front["test_accuracy"], s=150, facecolors="none", edgecolors="#333333",
                      label="Pareto front", zorder=4)
-        axis.set_xscale("log")
+        if (points.dropna(subset=["test_accuracy"])["fit_seconds"] > 0).any():  # log needs a drawn point > 0
+            axis.set_xscale("log")
         axis.xaxis.set_minor_formatter(NullFormatter())  # major ticks only: minor labels collide on short ranges
         axis.margins(0.15)  # room for the model names
-        axis.set_title(task)
+        axis.set_title(task, parse_math=False)
         axis.set_xlabel("fit time on all train data (s, log scale)")
         axis.set_ylabel("test accuracy")
 
@@ -98,7 +100,7 @@ def optimisation_history(trials: pd.DataFrame) -> bytes:
             axis.scatter(study["trial"], scores, s=14, color=colour, alpha=0.45)
             best = scores.where(study["state"] == "complete").cummax()
             axis.step(study["trial"], best, where="post", color=colour, label=model)
-        axis.set_title(f"{task} (dots: trials, lines: best so far)")
+        axis.set_title(f"{task} (dots: trials, lines: best so far)", parse_math=False)
         axis.set_xlabel("trial")
         axis.set_ylabel("validation accuracy")
 

@@ -12,6 +12,7 @@ from ..errors import DlbenchError
 from ..columns import RESULT_COLUMNS, TRIAL_COLUMNS
 REQUIRED = ["task", "model", "family", "seed", "status", "test_accuracy"]
 KEY = ["task", "model", "seed"]
+TEXT_COLUMNS = ["task", "model", "family", "status", "best_params", "error"]
 
 
 def _results_frame(rows: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -19,9 +20,17 @@ def _results_frame(rows: pd.DataFrame, where: str) -> pd.DataFrame:
     if missing:
         raise DlbenchError(f"{where} lacks the result columns {', '.join(missing)}")
     frame = rows.reindex(columns=RESULT_COLUMNS)
-    for column in ("task", "model", "family", "status", "best_params", "error"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+    for column in RESULT_COLUMNS:
+        if column in TEXT_COLUMNS:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+        else:  # "NaN" typed into a results.csv, or a report JSON's column of nulls
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
+
+
+def _read_results_csv(path: Path) -> pd.DataFrame:
+    """A results.csv with its text as written: a model named "NA" or "007" is that name, not a gap or a number."""
+    return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), keep_default_na=False, na_values=[""])
 
 
 def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
@@ -31,7 +40,7 @@ def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
         if source.is_dir():
             if not (source / "results.csv").is_file():
                 raise DlbenchError(f"{str(source)!r} is not a run folder (it has no results.csv)")
-            results = pd.read_csv(source / "results.csv", keep_default_na=True)
+            results = _read_results_csv(source / "results.csv")
             trials_file = source / "trials.csv"
             trials = pd.read_csv(trials_file) if trials_file.is_file() else pd.DataFrame(columns=TRIAL_COLUMNS)
         elif source.suffix == ".json":
@@ -40,7 +49,7 @@ def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
                 raise DlbenchError(f"{str(source)!r} is not a dlbench report JSON (no \"results\" list)")
             results, trials = pd.DataFrame(document["results"]), pd.DataFrame(columns=TRIAL_COLUMNS)
         elif source.suffix == ".csv" and source.is_file():
-            results, trials = pd.read_csv(source), pd.DataFrame(columns=TRIAL_COLUMNS)
+            results, trials = _read_results_csv(source), pd.DataFrame(columns=TRIAL_COLUMNS)
         else:
             raise DlbenchError(f"{str(source)!r} is not a run folder, a results.csv or a report JSON file")
     except (OSError, ValueError, pd.errors.ParserError) as error:
