@@ -10,6 +10,13 @@ import numpy as np
 SCALINGS = ("unit", "standard")
 
 
+def _ignores_n_jobs() -> tuple:
+    """Estimators whose ``n_jobs`` does nothing (and warns since scikit-learn 1.8)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return (LogisticRegression,)
+
+
 def _flat_unit_pixels(X: np.ndarray) -> np.ndarray:
     """One row per image, pixels in [0, 1] (uint8 images are divided by 255)."""
     flat = X.reshape(len(X), -1)
@@ -19,7 +26,8 @@ def _flat_unit_pixels(X: np.ndarray) -> np.ndarray:
 class SklearnClassifier:
     """A scikit-learn classifier on flattened images.
 
-    :param estimator: an unfitted scikit-learn classifier.
+    :param estimator: an unfitted scikit-learn classifier; if it takes ``n_jobs`` and leaves it None, it
+        gets this worker's share of the cores (so ``--jobs`` never oversubscribes them).
     :param scaling: ``"unit"`` keeps the task's [0, 1] pixels; ``"standard"`` standardises every pixel
         (zero mean, unit variance over the training set).
     """
@@ -41,8 +49,12 @@ class SklearnClassifier:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.preprocessing import StandardScaler
 
+        from .workers import worker_threads
+
         self.scaler_ = StandardScaler().fit(_flat_unit_pixels(X)) if self.scaling == "standard" else None
         self.estimator_ = clone(self.estimator)
+        if self.estimator_.get_params().get("n_jobs", 0) is None and not isinstance(self.estimator_, _ignores_n_jobs()):
+            self.estimator_.set_params(n_jobs=worker_threads())  # parallel, and left to the host
         with warnings.catch_warnings():
             # An iteration cap is part of the search space's cost; validation accuracy judges the result.
             warnings.filterwarnings("ignore", category=ConvergenceWarning)

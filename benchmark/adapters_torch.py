@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import signal
 import warnings
-from typing import Any, Callable, Optional
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
+
+from .training_options import training_options
 
 
 def _devices_for(accelerator: str, devices: Any) -> Any:
@@ -23,7 +27,10 @@ def _devices_for(accelerator: str, devices: Any) -> Any:
     return devices
 
 
-def _as_tensor(array: np.ndarray):
+DEVICE_SHARE = 0.25  # a data set is kept on an accelerator when it takes at most this share of its free memory
+
+
+def shared_tensor(array: np.ndarray) -> Any:
     """A tensor sharing ``array``'s memory (memory-mapped data sets stay on disk until a batch is used)."""
     import torch
 
@@ -31,6 +38,47 @@ def _as_tensor(array: np.ndarray):
         # read-only memory maps: torch warns that writing would fail; nothing here writes to them
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         return torch.as_tensor(array)
+
+
+_on_device: Dict[Tuple[int, str], Any] = {}
+
+
+def on_device(array: np.ndarray, device: Any) -> Any:
+    """``array`` as a tensor on ``device``, moved there once for as long as the array lives.
+
+    A study's trials all fit on the same arrays (its tuning split), so its data crosses to an
+    accelerator once, not per trial or per epoch. On the CPU the tensor shares the array's memory.
+    Returns None when the array is too large to keep on the device; batches are then sent one by
+    one from pinned memory (see :class:`TensorBatches`).
+    """
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cpu":
+        return shared_tensor(array)
+    key = (id(array), str(device))
+    if key not in _on_device:
+        if device.type == "cuda" and array.nbytes > DEVICE_SHARE * torch.cuda.mem_get_info(device)[0]:
+            return None
+        _on_device[key] = shared_tensor(array).to(device)
+        weakref.finalize(array, _on_device.pop, key, None)
+    return _on_device[key]
+
+
+def _accelerator_device(accelerator: str) -> str:
+    """``cuda`` when ``accelerator`` will train on a CUDA GPU, else the accelerator's name."""
+    import torch
+
+    return "cuda" if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available() else accelerator
+
+
+def resolved_precision(precision: Optional[str], device_type: str) -> str:
+    """Lightning's precision flag: ``bf16-mixed`` by default on a GPU that supports it, else ``32-true``."""
+    import torch
+
+    if precision is None:
+        precision = "bf16-mixed" if device_type == "cuda" and torch.cuda.is_bf16_supported() else "32"
+    return "32-true" if precision == "32" else precision
 
 
 class TorchClassifier:
@@ -44,11 +92,16 @@ class TorchClassifier:
     :param seed: seeds the weights and the batch order.
     :param accelerator, devices: passed to the Trainer (``"auto"`` uses a GPU when there is one).
     :param on_epoch_end: called as ``(epoch, val_accuracy)`` after each validation epoch.
+    :param precision: ``"32"``, ``"bf16-mixed"`` or ``"16-mixed"``; None: the run's ``--precision``
+        (by default bf16-mixed on a GPU that supports it, else 32).
+    :param compile: ``torch.compile`` the network; None: the run's ``--compile``.
+    :param channels_last: channels-last memory for 4-d images on a GPU (faster convolutions).
     """
 
     def __init__(self, module_factory: Callable[[], Any], lr: float = 1e-3, batch_size: int = 32, epochs: int = 10,
                  weight_decay: float = 0.0, seed: int = 0, accelerator: str = "auto", devices: Any = "auto",
-                 on_epoch_end: Optional[Callable[[int, float], None]] = None) -> None:
+                 on_epoch_end: Optional[Callable[[int, float], None]] = None, precision: Optional[str] = None,
+                 compile: Optional[bool] = None, channels_last: bool = True) -> None:
         self.module_factory = module_factory
         self.lr = lr
         self.batch_size = batch_size
@@ -58,6 +111,9 @@ class TorchClassifier:
         self.accelerator = accelerator
         self.devices = devices
         self.on_epoch_end = on_epoch_end
+        self.precision = precision
+        self.compile = compile
+        self.channels_last = channels_last
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
             y_val: Optional[np.ndarray] = None) -> "TorchClassifier":
@@ -68,15 +124,23 @@ class TorchClassifier:
         from .lightning_module import ClassifierModule, TensorBatches
 
         torch.manual_seed(self.seed)
-        self.module_ = ClassifierModule(self.module_factory(), self.lr, self.weight_decay, self.on_epoch_end)
-        train = TensorBatches(_as_tensor(X), _as_tensor(y), self.batch_size, shuffle=True, seed=self.seed)
-        val = None
-        if X_val is not None and y_val is not None:
-            val = TensorBatches(_as_tensor(X_val), _as_tensor(y_val), 1024, shuffle=False)
+        validating = X_val is not None and y_val is not None
+        precision = training_options().precision if self.precision is None else self.precision
         trainer = pl.Trainer(max_epochs=self.epochs, accelerator=self.accelerator,
                              devices=_devices_for(self.accelerator, self.devices), logger=False,
+                             precision=resolved_precision(precision, _accelerator_device(self.accelerator)),
                              enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
-                             num_sanity_val_steps=0, limit_val_batches=1.0 if val is not None else 0)
+                             num_sanity_val_steps=0, limit_val_batches=1.0 if validating else 0)
+        self.device_ = trainer.strategy.root_device
+        net = self.module_factory()
+        self.channels_last_ = self.channels_last and self.device_.type == "cuda" and X.ndim == 4
+        if self.channels_last_:
+            net = net.to(memory_format=torch.channels_last)
+        compile = training_options().compile if self.compile is None else self.compile
+        self.module_ = ClassifierModule(torch.compile(net) if compile else net, self.lr, self.weight_decay,
+                                        self.on_epoch_end, channels_last=self.channels_last_)
+        train = TensorBatches.on(self.device_, X, y, self.batch_size, shuffle=True, seed=self.seed)
+        val = TensorBatches.on(self.device_, X_val, y_val, 1024, shuffle=False) if validating else None
         sigint_handler = signal.getsignal(signal.SIGINT)
         try:
             with warnings.catch_warnings():
@@ -92,7 +156,6 @@ class TorchClassifier:
         finally:
             if sigint_handler is not None:  # Lightning ignores SIGINT after a Ctrl-C; give it back
                 signal.signal(signal.SIGINT, sigint_handler)
-        self.device_ = trainer.strategy.root_device
         self.val_accuracy_history_ = list(self.module_.val_accuracy_history)
         return self
 
@@ -100,13 +163,14 @@ class TorchClassifier:
         """Integer labels for ``X``, computed in batches on the device the model trained on."""
         import torch
 
+        from .lightning_module import TensorBatches
+
         module = self.module_.to(self.device_).eval()
-        x = _as_tensor(X)
         labels = []
         with torch.inference_mode():
-            for start in range(0, len(x), 1024):
-                labels.append(module(x[start:start + 1024].to(self.device_)).argmax(dim=1).cpu())
-        return torch.cat(labels).numpy()
+            for batch in TensorBatches.images_on(self.device_, X, 1024):
+                labels.append(module(batch).argmax(dim=1))
+        return torch.cat(labels).cpu().numpy()
 
     @property
     def n_params(self) -> int:

@@ -10,6 +10,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from .errors import DlbenchError
 from .pruning import PRUNERS
+from .training_options import PRECISIONS
 
 DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 660.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
@@ -147,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
                      "torch threads; default: one per GPU (see --devices), else 1")
     run.add_argument("--devices", type=int_at_least(1), default=None, metavar="N",
                      help="use the first N GPUs, one worker bound to each (default: every visible GPU)")
+    run.add_argument("--precision", choices=PRECISIONS, default=None,
+                     help="deep models' training precision: 32, bf16-mixed or 16-mixed (default: bf16-mixed on a "
+                     "GPU that supports it, else 32)")
+    run.add_argument("--compile", action="store_true",
+                     help="torch.compile the deep models' networks (slower start, faster epochs on a GPU)")
     run.add_argument("--helper", type=int_at_least(1), default=None, help=argparse.SUPPRESS)
     _add_data_dir(run)
     run.add_argument("--image-size", type=int_at_least(1), default=None, metavar="N",
@@ -368,7 +374,7 @@ def _run_config(args: argparse.Namespace, argv: Sequence[str]):
                      pruner=args.pruner, seeds=args.seeds, seed=args.seed, output=args.output, quiet=args.quiet,
                      argv=list(argv), storage=args.storage and check_storage_url(args.storage),
                      study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices,
-                     observers=Observers(catalogue.plugins))
+                     observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile)
 
 
 def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -483,9 +489,16 @@ def command_compare(args: argparse.Namespace) -> int:
 
 
 def _print_tables(run_dir: Path, quiet: bool) -> int:
+    import json
+
+    from .timing import describe
+
     if not quiet:
         print((run_dir / "leaderboard.md").read_text(encoding="utf-8"))
         print((run_dir / "comparison.md").read_text(encoding="utf-8"))
+        split = json.loads((run_dir / "environment.json").read_text(encoding="utf-8")).get("time_split")
+        if split:
+            print(describe(split))
     print(f"results: {run_dir}")
     return 0
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Callable, Iterator, List, Optional, Tuple
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 from torch import nn
 
+from .adapters_torch import shared_tensor, on_device
 from .errors import TrainingDiverged
 
 # Lightning's start-up notes ("GPU available: ...", tips) are not dlbench's output.
@@ -24,36 +26,64 @@ def as_unit_float(x: torch.Tensor) -> torch.Tensor:
 
 
 class TensorBatches:
-    """Mini-batches sliced straight from in-memory tensors (no per-sample collation, no workers)."""
+    """Mini-batches sliced straight from in-memory tensors (no per-sample collation, no worker processes).
 
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool, seed: int = 0) -> None:
-        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
-        self.generator = torch.Generator().manual_seed(seed)
+    With ``pin``, each batch is copied to pinned memory, so that its transfer to the GPU is asynchronous.
+    """
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool, seed: int = 0,
+                 pin: bool = False) -> None:
+        self.x, self.y, self.batch_size, self.shuffle, self.pin = x, y, batch_size, shuffle, pin
+        self.generator = torch.Generator().manual_seed(seed)  # on the CPU: the same order on every device
+
+    @classmethod
+    def on(cls, device: torch.device, x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool,
+           seed: int = 0) -> "TensorBatches":
+        """Batches on ``device``: sliced from the data kept there (moved once, see :func:`on_device`), or,
+        for a data set too large to keep on it, sent batch by batch from pinned memory."""
+        images, labels = on_device(x, device), on_device(y, device)
+        if images is None or labels is None:
+            return cls(shared_tensor(x), shared_tensor(y), batch_size, shuffle, seed, pin=True)
+        return cls(images, labels, batch_size, shuffle, seed)
+
+    @staticmethod
+    def images_on(device: torch.device, x: np.ndarray, batch_size: int) -> Iterator[torch.Tensor]:
+        """The images of ``x`` in order, batch by batch, on ``device`` (for prediction)."""
+        images = on_device(x, device)
+        if images is None:
+            images = shared_tensor(x)
+            for start in range(0, len(images), batch_size):
+                yield images[start:start + batch_size].pin_memory().to(device, non_blocking=True)
+            return
+        for start in range(0, len(images), batch_size):
+            yield images[start:start + batch_size]
 
     def __len__(self) -> int:
         return (len(self.x) + self.batch_size - 1) // self.batch_size
 
     def __iter__(self) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
-        order = torch.randperm(len(self.x), generator=self.generator) if self.shuffle else None
+        order = torch.randperm(len(self.x), generator=self.generator).to(self.x.device) if self.shuffle else None
         for start in range(0, len(self.x), self.batch_size):
             if order is None:
-                yield self.x[start:start + self.batch_size], self.y[start:start + self.batch_size]
+                x, y = self.x[start:start + self.batch_size], self.y[start:start + self.batch_size]
             else:
                 index = order[start:start + self.batch_size]
-                yield self.x[index], self.y[index]
+                x, y = self.x[index], self.y[index]
+            yield (x.pin_memory(), y.pin_memory()) if self.pin else (x, y)
 
 
 class ClassifierModule(pl.LightningModule):
     """Cross-entropy training of any ``nn.Module`` that maps images to class logits.
 
     The epoch's losses are summed on the device and checked once per epoch, before validation (no
-    per-batch synchronisation): a NaN or infinite loss raises :class:`TrainingDiverged`.
+    per-batch synchronisation): a NaN or infinite loss raises :class:`TrainingDiverged`. With
+    ``channels_last`` the images are handed to the network in channels-last memory format.
     """
 
     def __init__(self, net: nn.Module, lr: float, weight_decay: float = 0.0,
-                 on_epoch_end: Optional[EpochCallback] = None) -> None:
+                 on_epoch_end: Optional[EpochCallback] = None, channels_last: bool = False) -> None:
         super().__init__()
-        self.net, self.lr, self.weight_decay = net, lr, weight_decay
+        self.net, self.lr, self.weight_decay, self.channels_last = net, lr, weight_decay, channels_last
         self.on_epoch_end = on_epoch_end
         self.loss = nn.CrossEntropyLoss()
         self.val_accuracy_history: List[float] = []
@@ -62,7 +92,8 @@ class ClassifierModule(pl.LightningModule):
         self._epoch_loss: Optional[torch.Tensor] = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(as_unit_float(x))
+        x = as_unit_float(x)
+        return self.net(x.contiguous(memory_format=torch.channels_last) if self.channels_last else x)
 
     def training_step(self, batch, batch_idx):
         x, y = batch

@@ -26,8 +26,10 @@ from .observers import Observers
 from .progress import Progress
 from .results import RunFiles, collect_rows
 from .splits import stratified_indices
-from .storage import (claim_refit, find_study_id, journal_url, mark_interrupted, open_storage, redact,
-                      release_refit_claim, save_results, saved_results, study_name)
+from .storage import (JOURNAL_FILE, claim_refit, find_study_id, journal_url, mark_interrupted, open_storage, redact,
+                      release_refit_claim, repair_journal_tail, save_results, saved_results, study_name)
+from .timing import TimeSplit
+from .training_options import TrainingOptions, set_training_options
 from .tuning import Split, StudyOutcome, open_study, study_outcome, tune
 from .types import Model, Task, TaskData, TaskInfo
 from .validation import check_task_data
@@ -66,6 +68,8 @@ class RunConfig:
     jobs: Optional[int] = None  # parallel workers; default: one per GPU, else one
     devices: Optional[int] = None  # use only the first N GPUs
     observers: Optional[Observers] = None  # plugins told about finished trials and the finished run
+    precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU that supports it, else 32
+    compile: bool = False  # torch.compile the deep models' networks
 
     @property
     def refit_seeds(self) -> List[int]:
@@ -109,14 +113,18 @@ def study_timeout(config: RunConfig, elapsed: float, studies_left: int) -> Optio
     return share if config.timeout is None else min(config.timeout, share)
 
 
-def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData) -> Dict[str, Any]:
-    """Fit ``params`` on the whole train split, then score once on test, timing both."""
+def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData,
+                    clock: Optional[TimeSplit] = None) -> Dict[str, Any]:
+    """Fit ``params`` on the whole train split, then score once on test, timing both (also on ``clock``)."""
+    clock = clock or TimeSplit()
     estimator = model.build(params, info)
     started = time.perf_counter()
-    estimator.fit(data.x_train, data.y_train)
+    with clock.fitting():
+        estimator.fit(data.x_train, data.y_train)
     fit_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    predictions = estimator.predict(data.x_test)
+    with clock.predicting():
+        predictions = estimator.predict(data.x_test)
     predict_seconds = time.perf_counter() - started
     return {**classification_scores(data.y_test, predictions), "fit_seconds": fit_seconds,
             "predict_seconds_per_1k": predict_seconds / len(data.x_test) * 1000,
@@ -134,7 +142,7 @@ def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, 
 
 
 def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome: StudyOutcome,
-               seeds: Sequence[int]) -> List[Dict[str, Any]]:
+               seeds: Sequence[int], clock: Optional[TimeSplit] = None) -> List[Dict[str, Any]]:
     """One result row per seed: the study's best params refitted with that seed and scored on test."""
     rows = []
     for seed in seeds:
@@ -144,7 +152,7 @@ def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome
             error = f"every trial failed; first error: {outcome.first_error}"
         else:
             try:
-                scores = refit_and_score(model, outcome.best_params, replace(info, seed=seed), data)
+                scores = refit_and_score(model, outcome.best_params, replace(info, seed=seed), data, clock)
             except Exception as failure:  # a refit can fail where the trials did not
                 error = f"refit failed: {type(failure).__name__}: {failure}"
         rows.append(_result_row(task, model, seed, outcome, scores, error))
@@ -196,11 +204,12 @@ def _refit_is_mine(storage: Any, study: Any, name: str) -> bool:
 
 
 def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any, worker: int, progress: Progress,
-         after_study: Callable[[], None] = lambda: None) -> None:
+         after_study: Callable[[], None] = lambda: None, clock: Optional[TimeSplit] = None) -> None:
     """Take part in ``studies``: run their trials with the other workers, and refit those this worker finishes last.
 
-    ``worker`` varies the samplers' seeds between concurrent workers.
+    ``worker`` varies the samplers' seeds between concurrent workers; ``clock`` adds up model fit and predict time.
     """
+    clock = clock or TimeSplit()
     started = time.time()
     studies_left = len(studies)
 
@@ -220,12 +229,12 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
             progress.start_study(f"{task.name} × {model.name}")
             timeout = study_timeout(config, time.time() - started, studies_left)
             study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
-            tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study)
+            tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study, clock=clock)
             studies_left -= 1
             if _refit_is_mine(storage, study, name):
                 progress.status(f"refitting {task.name} × {model.name}")
                 outcome = study_outcome(model, task.name, study.get_trials(deepcopy=False))  # every worker's trials
-                save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds))
+                save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds, clock))
             progress.end_study()
             after_study()
 
@@ -262,6 +271,11 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     """
     import torch
 
+    clock, run_started = TimeSplit(), time.perf_counter()
+    set_training_options(TrainingOptions(config.precision, config.compile))
+    if any(model.family == "deep" for model in config.models):
+        import pytorch_lightning  # noqa: F401 - its import (seconds) is dlbench's time, not the first fit's
+
     plan = plan_workers(config.jobs, config.devices)
     shared = open_storage(config.storage) if config.storage and resume is None else None  # fail before any folder
     if resume is None:
@@ -270,6 +284,8 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     else:
         run_dir = Path(resume)
         lock = RunLock(run_dir).acquire()  # before anything is touched: a live run is not resumed twice
+        if config.storage is None:
+            repair_journal_tail(run_dir / JOURNAL_FILE)
     url = config.storage or journal_url(run_dir)
     storage = shared or open_storage(url)
     studies = _unfinished(config, storage)
@@ -286,7 +302,8 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     helpers = start_helpers(plan, run_dir, ["--jobs", str(plan.jobs)])
     try:
         work(config, studies, storage, _sampler_offset(config, 0), progress,
-             after_study=lambda: write_run_files(storage, config.study_name, task_names, config.models, run_dir))
+             after_study=lambda: write_run_files(storage, config.study_name, task_names, config.models, run_dir),
+             clock=clock)
         environment["worker_failures"] = wait_for_helpers(helpers)
     except BaseException as error:
         interrupt_helpers(helpers)
@@ -299,7 +316,8 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
         devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
         environment.update(device=", ".join(devices) or environment["device"],
                            torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
-                           finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds))
+                           finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds),
+                           time_split=clock.report(time.perf_counter() - run_started))
         write_json_atomic(run_dir / "environment.json", environment)
         lock.release()
         if config.observers is not None:
@@ -310,6 +328,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
 def run_helper(config: RunConfig, run_dir: Path, worker: int) -> None:
     """Worker ``worker`` of the run in ``run_dir``: trials and refits only; the run's own process writes the files."""
     storage = open_storage(config.storage or journal_url(run_dir))
+    set_training_options(TrainingOptions(config.precision, config.compile))
     jobs = config.jobs or 1
     bind_worker(WorkerPlan(jobs=jobs, threads=max(cpu_cores() // jobs, 1)))
     work(config, _unfinished(config, storage), storage, _sampler_offset(config, worker),

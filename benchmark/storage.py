@@ -33,6 +33,24 @@ def journal_url(run_dir: Path) -> str:
     return JOURNAL_PREFIX + str((Path(run_dir) / JOURNAL_FILE).resolve())
 
 
+def repair_journal_tail(path: Path) -> bool:
+    """Cut the last line of a journal file when a killed process left it half-written; True if it did.
+
+    A SIGKILL in the middle of an append leaves a line without its newline, and the next append would
+    glue a valid entry onto it, corrupting the journal. Only safe while nothing else writes the file:
+    a run's own journal, under the run folder's lock.
+    """
+    path = Path(path)
+    if not path.exists():
+        return False
+    with open(path, "rb+") as journal:
+        data = journal.read()
+        if not data or data.endswith(b"\n"):
+            return False
+        journal.truncate(data.rfind(b"\n") + 1)
+    return True
+
+
 def check_storage_url(url: str) -> str:
     """``url`` if it has a form dlbench can open; otherwise a DlbenchError listing the valid forms."""
     if url.startswith(JOURNAL_PREFIX) and len(url) > len(JOURNAL_PREFIX):

@@ -20,6 +20,7 @@ import numpy as np
 from .metrics import accuracy
 from .pruning import WARM_START, make_pruner, report_epochs
 from .storage import INTERRUPTED, SURPLUS
+from .timing import TimeSplit
 from .types import Model, TaskInfo
 
 if TYPE_CHECKING:
@@ -119,17 +120,20 @@ def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: An
 
 def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], timeout: Optional[float],
          seed: int, on_trial: Callable[[Dict[str, Any], int], None] = lambda row, finished: None,
-         pruner: str = "none", study: "Optional[optuna.Study]" = None) -> StudyOutcome:
+         pruner: str = "none", study: "Optional[optuna.Study]" = None,
+         clock: Optional[TimeSplit] = None) -> StudyOutcome:
     """Run trials of one study until it holds ``n_trials`` or ``timeout`` seconds have passed.
 
     The study defaults to a new in-memory one (see :func:`open_study`). Deep models report validation
     accuracy after every epoch and ``pruner`` stops weak trials. ``on_trial(row, finished)`` is called
-    after each trial this worker ran, with the number of the study's finished trials. Returns what the
-    whole study holds, including other workers' trials.
+    after each trial this worker ran, with the number of the study's finished trials. ``clock`` adds up
+    the seconds spent inside the models' fit and predict. Returns what the whole study holds, including
+    other workers' trials.
     """
     import optuna
 
     study = study or open_study(model, info, seed, pruner)
+    clock = clock or TimeSplit()
     started = time.perf_counter()
     while not _should_stop(study, n_trials, timeout, time.perf_counter() - started):
         trial = study.ask()
@@ -137,7 +141,7 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
             trial.set_user_attr(SURPLUS, True)  # another worker took the last place first
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             break
-        state, value = _run_trial(study, trial, model, info, split)
+        state, value = _run_trial(study, trial, model, info, split, clock)
         study.tell(trial, value, state=state)
         trials = study.get_trials(deepcopy=False)
         mine = next(t for t in trials if t.number == trial.number)
@@ -168,7 +172,7 @@ def _should_stop(study: "optuna.Study", n_trials: Optional[int], timeout: Option
 
 
 def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info: TaskInfo,
-               split: Split) -> Tuple[Any, Optional[float]]:
+               split: Split, clock: TimeSplit) -> Tuple[Any, Optional[float]]:
     """Fit and score one trial; its state and value for ``study.tell``. Ctrl-C marks it interrupted and stops."""
     import optuna
 
@@ -180,8 +184,11 @@ def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info:
         params = model.search_space(trial)
         estimator = model.build(params, info)
         report_epochs(estimator, trial)
-        estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
-        value = accuracy(split.y_val, estimator.predict(split.x_val))
+        with clock.fitting():
+            estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
+        with clock.predicting():
+            predictions = estimator.predict(split.x_val)
+        value = accuracy(split.y_val, predictions)
         outcome: Tuple[Any, Optional[float]] = (TrialState.COMPLETE, value)
     except optuna.TrialPruned:
         outcome = (TrialState.PRUNED, None)

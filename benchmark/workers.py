@@ -68,11 +68,24 @@ def plan_workers(jobs: Optional[int], devices: Optional[int], cores: Optional[in
     return WorkerPlan(jobs=jobs, threads=max(cores // jobs, 1), gpus=gpus)
 
 
+_worker_threads: Optional[int] = None  # this process's share of the cores, once bound
+
+
 def bind_worker(plan: WorkerPlan) -> None:
-    """Give this process its share of the cores (torch's thread pool)."""
+    """Give this process its share of the cores: torch's thread pool, the BLAS and OpenMP pools that
+    numpy and scikit-learn use, and the ``n_jobs`` of classical models (see :func:`worker_threads`)."""
+    global _worker_threads
     import torch
+    from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(plan.threads)
+    threadpool_limits(plan.threads)
+    _worker_threads = plan.threads
+
+
+def worker_threads() -> int:
+    """The threads this process may use: its share of the cores once bound, else every core."""
+    return _worker_threads or cpu_cores()
 
 
 def start_helpers(plan: WorkerPlan, run_dir: Path, jobs_flag: List[str]) -> List[subprocess.Popen]:

@@ -72,6 +72,19 @@ def test_environment_records_the_run(digits_run):
     assert env["seed"] == 1 and env["device"] == "cpu" and env["finished"] is True
     assert env["packages"]["torch"].startswith("2.") and env["packages"]["dlbench"]
     assert "--trials 3" in env["command"] and env["cpu_count"] >= 1
+    split = env["time_split"]
+    assert split["fit_share"] + split["predict_share"] + split["other_share"] == pytest.approx(1.0, abs=1e-3)
+    trials, results = pd.read_csv(run_dir / "trials.csv"), pd.read_csv(run_dir / "results.csv")
+    inside = split["fit_seconds"] + split["predict_seconds"]
+    assert results.fit_seconds.sum() < inside < trials.fit_seconds.sum() + results.fit_seconds.sum() + 5
+    assert split["predict_seconds"] > 0 and split["wall_seconds"] <= env["duration_seconds"] + 10
+
+
+def test_the_terminal_shows_where_the_time_went(digits_run):
+    stdout, run_dir = digits_run[0].stdout, digits_run[1]
+    split = json.loads((run_dir / "environment.json").read_text())["time_split"]
+    assert (f"time: {split['wall_seconds']:.0f} s in all; model fit {split['fit_share']:.1%}, "
+            f"predict {split['predict_share']:.1%}, everything else {split['other_share']:.1%}") in stdout
 
 
 def test_same_seed_gives_the_same_table(digits_run, tmp_path):

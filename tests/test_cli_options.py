@@ -42,6 +42,8 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("run", "--study-name"): (["run", "--task", "digits", "--study-name", " "], "--study-name is empty"),
     ("run", "--jobs"): (["run", "--task", "digits", "--jobs", "999"], "--jobs 999 is more than the"),
     ("run", "--devices"): (["run", "--task", "digits", "--devices", "0"], "argument --devices: 0 is too small; expected an integer >= 1"),
+    ("run", "--precision"): (["run", "--task", "digits", "--precision", "8"], "argument --precision: invalid choice: '8' (choose from"),
+    ("run", "--compile"): (["run", "--task", "digits", "--compile=yes"], "argument --compile: ignored explicit argument 'yes'"),
     ("run", "--helper"): (["run", "--task", "digits", "--helper", "1"], "--helper is internal"),
     ("run", "--data-dir"): (["run", "--task", "digits", "--data-dir", "no-such-dir"], "data directory 'no-such-dir' does not exist"),
     ("run", "--image-size"): (["run", "--task", "digits", "--image-size", "0"], "argument --image-size: 0 is too small; expected an integer >= 1"),

@@ -58,6 +58,9 @@ def test_a_stopped_run_resumes_without_repeating_finished_work(tmp_path, stop):
         assert process.returncode == 130 and f"resume with: dlbench run --resume {run_dir}" in stderr
     before = {model: _finished_trials(run_dir, model) for model in ("logistic", "svm")}
     assert len(before["logistic"]) == TRIALS and 3 <= len(before["svm"]) < TRIALS
+    if stop == signal.SIGKILL:  # as if killed in the middle of writing a journal entry
+        with open(run_dir / JOURNAL_FILE, "ab") as journal:
+            journal.write(b'{"op_code": 6, "worker_id": "x", "trial_id": 3')
 
     resumed = dlbench("run", "--resume", str(run_dir), "--quiet")
     assert resumed.returncode == 0, resumed.stderr

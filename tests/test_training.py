@@ -1,0 +1,98 @@
+"""The training path: data moved to the device once, precision and compile options, cores for classical models."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+
+from dlbench import SklearnClassifier, TaskInfo, TorchClassifier
+from dlbench.adapters_torch import on_device, resolved_precision
+from dlbench.metrics import accuracy
+from dlbench.plugins.mlp import make_mlp
+from dlbench.training_options import TrainingOptions, set_training_options, training_options
+from dlbench.workers import WorkerPlan, bind_worker, cpu_cores, worker_threads
+
+CHANCE = 0.1
+
+
+def _mlp(data, **options) -> TorchClassifier:
+    shape = tuple(data.x_train.shape[1:])
+    return TorchClassifier(lambda: make_mlp(shape, 10), lr=3e-3, batch_size=32, epochs=4, **options)
+
+
+def test_data_is_moved_to_a_device_once_and_let_go_with_its_array():
+    import torch
+
+    from dlbench import adapters_torch
+
+    images = np.random.default_rng(0).random((64, 1, 8, 8), dtype=np.float32)
+    first, second = on_device(images, "meta"), on_device(images, torch.device("meta"))
+    assert first is second and first.device.type == "meta" and first.shape == (64, 1, 8, 8)
+    assert on_device(images.copy(), "meta") is not first  # another array is another transfer
+    cached = len(adapters_torch._on_device)
+    del images, first, second
+    gc.collect()
+    assert len(adapters_torch._on_device) < cached  # nothing kept for a freed array
+
+
+def test_on_the_cpu_batches_share_the_arrays_memory(tiny_digits):
+    import torch
+
+    from dlbench.lightning_module import TensorBatches
+
+    batches = TensorBatches.on(torch.device("cpu"), tiny_digits.x_train, tiny_digits.y_train, 32, shuffle=True)
+    assert batches.x.data_ptr() == tiny_digits.x_train.ctypes.data and not batches.pin
+    assert sum(len(y) for _, y in batches) == len(tiny_digits.y_train)
+
+
+def test_precision_defaults_to_32_on_the_cpu_and_is_passed_on():
+    assert resolved_precision(None, "cpu") == "32-true"
+    assert resolved_precision("32", "cuda") == "32-true"
+    assert resolved_precision("16-mixed", "cuda") == "16-mixed"
+
+
+def test_bf16_mixed_training_learns(tiny_digits):
+    estimator = _mlp(tiny_digits, precision="bf16-mixed").fit(tiny_digits.x_train, tiny_digits.y_train)
+    assert accuracy(tiny_digits.y_test, estimator.predict(tiny_digits.x_test)) > CHANCE + 0.5
+
+
+def test_run_options_reach_every_torch_classifier_unless_it_chose(tiny_digits, monkeypatch):
+    import torch
+
+    compiled = []
+    monkeypatch.setattr(torch, "compile", lambda net: compiled.append(net) or net)
+    set_training_options(TrainingOptions(precision="bf16-mixed", compile=True))
+    try:
+        estimator = _mlp(tiny_digits).fit(tiny_digits.x_train, tiny_digits.y_train)
+        assert len(compiled) == 1 and estimator.module_.trainer.precision == "bf16-mixed"
+        _mlp(tiny_digits, compile=False, precision="32").fit(tiny_digits.x_train, tiny_digits.y_train)
+        assert len(compiled) == 1
+    finally:
+        set_training_options(TrainingOptions())
+    assert training_options() == TrainingOptions()
+
+
+@pytest.mark.slow
+def test_a_compiled_network_trains(tiny_digits):
+    estimator = _mlp(tiny_digits, compile=True).fit(tiny_digits.x_train, tiny_digits.y_train)
+    assert accuracy(tiny_digits.y_test, estimator.predict(tiny_digits.x_test)) > CHANCE + 0.5
+
+
+def test_classical_models_get_the_workers_share_of_the_cores(tiny_digits):
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.tree import DecisionTreeClassifier
+    from threadpoolctl import threadpool_info
+
+    try:
+        bind_worker(WorkerPlan(jobs=2, threads=1))
+        assert worker_threads() == 1
+        knn = SklearnClassifier(KNeighborsClassifier()).fit(tiny_digits.x_train, tiny_digits.y_train)
+        assert knn.estimator_.n_jobs == 1
+        chosen = SklearnClassifier(KNeighborsClassifier(n_jobs=2)).fit(tiny_digits.x_train, tiny_digits.y_train)
+        assert chosen.estimator_.n_jobs == 2  # a plugin's own choice is kept
+        SklearnClassifier(DecisionTreeClassifier()).fit(tiny_digits.x_train, tiny_digits.y_train)  # no n_jobs
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    finally:
+        bind_worker(WorkerPlan(jobs=1, threads=cpu_cores()))
