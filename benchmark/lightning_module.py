@@ -49,14 +49,11 @@ class TensorBatches:
     @staticmethod
     def images_on(device: torch.device, x: np.ndarray, batch_size: int) -> Iterator[torch.Tensor]:
         """The images of ``x`` in order, batch by batch, on ``device`` (for prediction)."""
-        images = on_device(x, device)
-        if images is None:
-            images = shared_tensor(x)
-            for start in range(0, len(images), batch_size):
-                yield images[start:start + batch_size].pin_memory().to(device, non_blocking=True)
-            return
+        kept = on_device(x, device)
+        images = shared_tensor(x) if kept is None else kept
         for start in range(0, len(images), batch_size):
-            yield images[start:start + batch_size]
+            batch = images[start:start + batch_size]
+            yield batch if kept is not None else batch.pin_memory().to(device, non_blocking=True)
 
     def __len__(self) -> int:
         return (len(self.x) + self.batch_size - 1) // self.batch_size

@@ -278,14 +278,10 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
 
     plan = plan_workers(config.jobs, config.devices)
     shared = open_storage(config.storage) if config.storage and resume is None else None  # fail before any folder
-    if resume is None:
-        run_dir = _start(config)
-        lock = RunLock(run_dir).acquire()
-    else:
-        run_dir = Path(resume)
-        lock = RunLock(run_dir).acquire()  # before anything is touched: a live run is not resumed twice
-        if config.storage is None:
-            repair_journal_tail(run_dir / JOURNAL_FILE)
+    run_dir = _start(config) if resume is None else Path(resume)
+    lock = RunLock(run_dir).acquire()  # before a resume touches anything: a live run is not resumed twice
+    if resume is not None and config.storage is None:
+        repair_journal_tail(run_dir / JOURNAL_FILE)
     url = config.storage or journal_url(run_dir)
     storage = shared or open_storage(url)
     studies = _unfinished(config, storage)
