@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import warnings
 import weakref
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
@@ -121,7 +120,7 @@ class TorchClassifier:
         import pytorch_lightning as pl
         import torch
 
-        from .lightning_module import ClassifierModule, TensorBatches
+        from .lightning_module import ClassifierModule, OneStepPerEpoch, TensorBatches
 
         torch.manual_seed(self.seed)
         validating = X_val is not None and y_val is not None
@@ -148,7 +147,7 @@ class TorchClassifier:
                 warnings.filterwarnings("ignore", message=r".*LeafSpec.*", category=FutureWarning)
                 # A refit on all train data has no validation set, by design.
                 warnings.filterwarnings("ignore", message=r"You defined a `validation_step` but have no `val_dataloader`")
-                trainer.fit(self.module_, train, val)
+                trainer.fit(self.module_, OneStepPerEpoch(train), val)
         except SystemExit:
             if trainer.interrupted:  # Lightning turns Ctrl-C into sys.exit(1); the run must see the Ctrl-C
                 raise KeyboardInterrupt from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 import pytorch_lightning as pl
@@ -28,12 +28,14 @@ def as_unit_float(x: torch.Tensor) -> torch.Tensor:
 class TensorBatches:
     """Mini-batches sliced straight from in-memory tensors (no per-sample collation, no worker processes).
 
-    With ``pin``, each batch is copied to pinned memory, so that its transfer to the GPU is asynchronous.
+    Batches come out on ``device``: sliced there when the tensors are kept on it, else copied to pinned
+    memory and sent asynchronously, one batch at a time.
     """
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool, seed: int = 0,
-                 pin: bool = False) -> None:
-        self.x, self.y, self.batch_size, self.shuffle, self.pin = x, y, batch_size, shuffle, pin
+                 device: Optional[torch.device] = None) -> None:
+        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
+        self.device = x.device if device is None else device
         self.generator = torch.Generator().manual_seed(seed)  # on the CPU: the same order on every device
 
     @classmethod
@@ -43,17 +45,26 @@ class TensorBatches:
         for a data set too large to keep on it, sent batch by batch from pinned memory."""
         images, labels = on_device(x, device), on_device(y, device)
         if images is None or labels is None:
-            return cls(shared_tensor(x), shared_tensor(y), batch_size, shuffle, seed, pin=True)
+            return cls(shared_tensor(x), shared_tensor(y), batch_size, shuffle, seed, device)
         return cls(images, labels, batch_size, shuffle, seed)
 
-    @staticmethod
-    def images_on(device: torch.device, x: np.ndarray, batch_size: int) -> Iterator[torch.Tensor]:
+    @classmethod
+    def images_on(cls, device: torch.device, x: np.ndarray, batch_size: int) -> Iterator[torch.Tensor]:
         """The images of ``x`` in order, batch by batch, on ``device`` (for prediction)."""
         kept = on_device(x, device)
         images = shared_tensor(x) if kept is None else kept
         for start in range(0, len(images), batch_size):
-            batch = images[start:start + batch_size]
-            yield batch if kept is not None else batch.pin_memory().to(device, non_blocking=True)
+            yield cls._sent(images[start:start + batch_size], device)
+
+    @staticmethod
+    def _sent(batch: torch.Tensor, device: torch.device) -> torch.Tensor:
+        """``batch`` on ``device``; from the CPU to an accelerator through pinned memory, asynchronously."""
+        return batch if batch.device == device else batch.pin_memory().to(device, non_blocking=True)
+
+    @property
+    def pinned(self) -> bool:
+        """True when batches are sent to the device one by one through pinned memory."""
+        return self.x.device != self.device
 
     def __len__(self) -> int:
         return (len(self.x) + self.batch_size - 1) // self.batch_size
@@ -66,50 +77,75 @@ class TensorBatches:
             else:
                 index = order[start:start + self.batch_size]
                 x, y = self.x[index], self.y[index]
-            yield (x.pin_memory(), y.pin_memory()) if self.pin else (x, y)
+            yield self._sent(x, self.device), self._sent(y, self.device)
+
+
+class OneStepPerEpoch:
+    """Training data for Lightning with one item per epoch: that epoch's :class:`TensorBatches`.
+
+    Lightning then runs one ``training_step`` per epoch, which loops over the mini-batches itself, so
+    Lightning's per-step machinery (hooks, closures, progress tracking: about 0.5 ms a step on a CPU)
+    is paid once per epoch instead of once per mini-batch.
+    """
+
+    def __init__(self, batches: TensorBatches) -> None:
+        self.batches = batches
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self) -> Iterator[TensorBatches]:
+        yield self.batches
 
 
 class ClassifierModule(pl.LightningModule):
     """Cross-entropy training of any ``nn.Module`` that maps images to class logits.
 
-    The epoch's losses are summed on the device and checked once per epoch, before validation (no
-    per-batch synchronisation): a NaN or infinite loss raises :class:`TrainingDiverged`. With
-    ``channels_last`` the images are handed to the network in channels-last memory format.
+    One ``training_step`` trains a whole epoch (see :class:`OneStepPerEpoch`), with the optimiser
+    stepped after every mini-batch, exactly as a hand-written loop does. The epoch's losses are summed
+    on the device and checked once, at the end of the epoch (no per-batch synchronisation): a NaN or
+    infinite loss raises :class:`TrainingDiverged`. With ``channels_last`` the images are handed to the
+    network in channels-last memory format.
     """
 
     def __init__(self, net: nn.Module, lr: float, weight_decay: float = 0.0,
                  on_epoch_end: Optional[EpochCallback] = None, channels_last: bool = False) -> None:
         super().__init__()
+        self.automatic_optimization = False
         self.net, self.lr, self.weight_decay, self.channels_last = net, lr, weight_decay, channels_last
         self.on_epoch_end = on_epoch_end
         self.loss = nn.CrossEntropyLoss()
         self.val_accuracy_history: List[float] = []
         self._correct = 0
         self._seen = 0
-        self._epoch_loss: Optional[torch.Tensor] = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = as_unit_float(x)
         return self.net(x.contiguous(memory_format=torch.channels_last) if self.channels_last else x)
 
-    def training_step(self, batch, batch_idx):
-        x, y = batch
-        loss = self.loss(self(x), y)
-        detached = loss.detach()
-        self._epoch_loss = detached if self._epoch_loss is None else self._epoch_loss + detached
-        return loss
+    def _step_functions(self) -> Tuple[Callable[[torch.Tensor], None], Any]:
+        """``(backward, optimiser)`` for this epoch's mini-batches.
 
-    def _check_epoch_loss(self) -> None:
-        """Raise :class:`TrainingDiverged` when a loss of the epoch so far was NaN or infinite."""
-        total, self._epoch_loss = self._epoch_loss, None
+        Lightning's own (:meth:`manual_backward`, its wrapped optimiser) when its precision scales the
+        loss (``16-mixed``); otherwise torch's, which do the same arithmetic without Lightning's per-step
+        hooks (about 0.15 ms a step on a CPU, 20% of a small MLP's training time).
+        """
+        optimiser = self.optimizers()
+        if getattr(self.trainer.precision_plugin, "scaler", None) is not None:
+            return self.manual_backward, optimiser
+        return torch.Tensor.backward, optimiser.optimizer
+
+    def training_step(self, batches: TensorBatches, batch_idx: int) -> None:
+        backward, optimiser = self._step_functions()
+        total: Optional[torch.Tensor] = None
+        for x, y in batches:
+            loss = self.loss(self(x), y)
+            optimiser.zero_grad()
+            backward(loss)
+            optimiser.step()
+            total = loss.detach() if total is None else total + loss.detach()
         if total is not None and not bool(torch.isfinite(total)):
             raise TrainingDiverged(f"training loss became {float(total)} in epoch {self.current_epoch + 1}")
-
-    def on_validation_epoch_start(self) -> None:
-        self._check_epoch_loss()
-
-    def on_train_epoch_end(self) -> None:
-        self._check_epoch_loss()
 
     def validation_step(self, batch, batch_idx):
         x, y = batch

@@ -7,12 +7,13 @@ import gc
 import numpy as np
 import pytest
 
-from dlbench import SklearnClassifier, TaskInfo, TorchClassifier
+from dlbench import SklearnClassifier, TorchClassifier
 from dlbench.adapters_torch import on_device, resolved_precision
 from dlbench.metrics import accuracy
 from dlbench.plugins.mlp import make_mlp
 from dlbench.training_options import TrainingOptions, set_training_options, training_options
 from dlbench.workers import WorkerPlan, bind_worker, cpu_cores, worker_threads
+from plain_loop import plain_loop
 
 CHANCE = 0.1
 
@@ -43,8 +44,50 @@ def test_on_the_cpu_batches_share_the_arrays_memory(tiny_digits):
     from dlbench.lightning_module import TensorBatches
 
     batches = TensorBatches.on(torch.device("cpu"), tiny_digits.x_train, tiny_digits.y_train, 32, shuffle=True)
-    assert batches.x.data_ptr() == tiny_digits.x_train.ctypes.data and not batches.pin
+    assert batches.x.data_ptr() == tiny_digits.x_train.ctypes.data and not batches.pinned
     assert sum(len(y) for _, y in batches) == len(tiny_digits.y_train)
+
+
+def test_training_does_exactly_what_a_hand_written_loop_does(tiny_digits):
+    """One Lightning step per epoch loops over the mini-batches itself: same batches, same updates."""
+    import torch
+
+    from dlbench.tuning import Split
+
+    split = Split(tiny_digits.x_train, tiny_digits.y_train, tiny_digits.x_test, tiny_digits.y_test)
+    factory = _mlp(tiny_digits).module_factory
+    estimator = TorchClassifier(factory, lr=3e-3, batch_size=32, epochs=3, seed=7)
+    estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
+    by_hand = plain_loop(factory, split, lr=3e-3, batch_size=32, epochs=3, seed=7)
+    np.testing.assert_array_equal(estimator.predict(split.x_val), by_hand.predictions)
+    for ours, theirs in zip(estimator.module_.net.state_dict().values(), by_hand.net.state_dict().values()):
+        torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+    assert accuracy(split.y_val, by_hand.predictions) > CHANCE + 0.5
+
+
+def test_a_loss_scaling_precision_scales_every_step(tiny_digits):
+    """16-mixed's gradient scaler (tried here on the CPU) sees every mini-batch through Lightning."""
+    import pytorch_lightning as pl
+    import torch
+    from pytorch_lightning.plugins.precision import MixedPrecision
+
+    from dlbench.lightning_module import ClassifierModule, OneStepPerEpoch, TensorBatches
+
+    scaler = torch.amp.GradScaler("cpu")
+    scaled = []
+    scale = scaler.scale
+    scaler.scale = lambda loss: scaled.append(loss) or scale(loss)
+    trainer = pl.Trainer(max_epochs=2, accelerator="cpu", plugins=[MixedPrecision("16-mixed", "cpu", scaler)],
+                         logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, num_sanity_val_steps=0)
+    module = ClassifierModule(_mlp(tiny_digits).module_factory(), lr=3e-3)
+    cpu = torch.device("cpu")
+    batches = TensorBatches.on(cpu, tiny_digits.x_train, tiny_digits.y_train, 32, shuffle=True)
+    trainer.fit(module, OneStepPerEpoch(batches), TensorBatches.on(cpu, tiny_digits.x_test, tiny_digits.y_test, 1024, False))
+    assert len(scaled) == trainer.global_step == 2 * len(batches) and len(module.val_accuracy_history) == 2
+    with torch.inference_mode():
+        predictions = module(torch.as_tensor(tiny_digits.x_test)).argmax(1).numpy()
+    assert accuracy(tiny_digits.y_test, predictions) > CHANCE + 0.5
 
 
 def test_precision_defaults_to_32_on_the_cpu_and_is_passed_on():
@@ -96,3 +139,14 @@ def test_classical_models_get_the_workers_share_of_the_cores(tiny_digits):
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
     finally:
         bind_worker(WorkerPlan(jobs=1, threads=cpu_cores()))
+
+
+def test_the_gpu_throughput_benchmark_runs_on_the_cpu(capsys):
+    """The prepared GPU measurement (tests/benchmarks/gpu_throughput.py) works before a GPU is lent."""
+    from benchmarks.gpu_throughput import CONFIGURATIONS, main
+
+    figures = main(["--device", "cpu", "--limit", "96", "--epochs", "1", "--no-compile"])
+    assert [label for label, _ in figures] == ["plain PyTorch loop, 32"] + [
+        label for label, options in CONFIGURATIONS if not options["compile"]]
+    assert all(per_second > 0 for _, per_second in figures)
+    assert len(capsys.readouterr().out.splitlines()) == len(figures) + 1
