@@ -2,7 +2,7 @@
 
 Both train the same network from the same seed, with the same batches, optimiser, threads and per-epoch
 validation, then predict the validation images (they compute the same weights: see
-tests/test_training.py); the dlbench side is one trial as a run runs it (an Optuna study, the model's
+tests/test_training.py); the dlbench side is one trial as a run runs it (an Optuna study in a journal file, the model's
 ``build``, ``TorchClassifier.fit`` through Lightning, the pruning callback, ``predict``). Each side trains
 for 0 and for 3 epochs, in alternating rounds, and each configuration's fastest round counts. A 0-epoch
 trial is what a trial costs beyond its epochs: the Optuna study and trial, building the network and the
@@ -17,30 +17,35 @@ Run: ``python -m pytest tests/benchmarks/test_overhead.py -s`` (about 3 minutes 
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import replace
-from typing import Callable, Dict, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 
 from dlbench import Model, TaskInfo
 from dlbench.runner import tuning_split
-from dlbench.tuning import Split, tune
+from dlbench.storage import journal_url, open_storage
+from dlbench.tuning import Split, open_study, tune
 from plain_loop import plain_loop
 
 EPOCHS = (0, 3)
+_studies = itertools.count()
 
 
-def one_trial(model: Model, info: TaskInfo, split: Split) -> None:
-    """One trial of ``model``'s defaults, as ``dlbench run`` runs it."""
-    outcome = tune(model, info, split, n_trials=1, timeout=None, seed=0, pruner="median")
+def one_trial(model: Model, info: TaskInfo, split: Split, storage: Any) -> None:
+    """One trial of ``model``'s defaults, as ``dlbench run`` runs it: a new study in the run's journal file."""
+    study = open_study(model, info, seed=0, pruner="median", storage=storage, name=f"overhead-{next(_studies)}")
+    outcome = tune(model, info, split, n_trials=1, timeout=None, seed=0, pruner="median", study=study)
     assert outcome.trials[0]["state"] == "complete"
 
 
-def fastest_rounds(model: Model, info: TaskInfo, split: Split, factory: Callable, rounds: int) -> Dict[str, float]:
+def fastest_rounds(model: Model, info: TaskInfo, split: Split, factory: Callable, rounds: int,
+                   storage: Any) -> Dict[str, float]:
     """Fastest of ``rounds`` alternating rounds, in seconds, of each side (``dlbench``, ``plain``) and length."""
     sides = {
-        "dlbench": lambda epochs: one_trial(_trained_for(model, epochs), info, split),
+        "dlbench": lambda epochs: one_trial(_trained_for(model, epochs), info, split, storage),
         "plain": lambda epochs: plain_loop(factory, split, model.defaults["lr"], model.defaults["batch_size"],
                                            epochs, info.seed),
     }
@@ -68,7 +73,7 @@ def _trained_for(model: Model, epochs: int) -> Model:
 
 @pytest.mark.filterwarnings("ignore:.*out of (the )?range.*:UserWarning")  # 0 to 3 epochs: below the search space
 @pytest.mark.parametrize("model_name, task_name, rounds", [("cnn", "shapes", 3), ("mlp", "mnist-5k", 9)])
-def test_one_trial_against_a_plain_pytorch_loop(model_name, task_name, rounds, catalogue):
+def test_one_trial_against_a_plain_pytorch_loop(model_name, task_name, rounds, catalogue, tmp_path):
     import torch
 
     model = catalogue.model(model_name)
@@ -77,7 +82,7 @@ def test_one_trial_against_a_plain_pytorch_loop(model_name, task_name, rounds, c
     split = tuning_split(data, seed=0)[1]
     info = TaskInfo(task_name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), 0)
     factory = lambda: model.build(model.defaults, info).module_factory()  # noqa: E731 - the same network
-    fastest = fastest_rounds(model, info, split, factory, rounds)
+    fastest = fastest_rounds(model, info, split, factory, rounds, open_storage(journal_url(tmp_path)))
     ours, plain = split_costs(fastest, "dlbench"), split_costs(fastest, "plain")
     print(f"\n{model_name} on {task_name}, batch {model.defaults['batch_size']}, {torch.get_num_threads()} threads, "
           f"fastest of {rounds} rounds: {EPOCHS[1]} epochs dlbench {ours['total']:.3f} s, plain loop "
