@@ -360,8 +360,10 @@ def _run_config(args: argparse.Namespace, argv: Sequence[str]):
     from .observers import Observers
     from .runner import RunConfig
     from .storage import check_storage_url
+    from .training_options import check_precision
     from .types import TaskOptions
 
+    check_precision(args.precision)
     datadir.use_data_dir(args.data_dir)
     datadir.show_progress = not args.quiet
     catalogue = _catalogue(args)

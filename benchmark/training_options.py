@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from .errors import DlbenchError
+
 PRECISIONS = ("32", "bf16-mixed", "16-mixed")
 
 
@@ -29,3 +31,14 @@ def set_training_options(options: TrainingOptions) -> None:
 def training_options() -> TrainingOptions:
     """This process's defaults."""
     return _current
+
+
+def check_precision(precision: Optional[str]) -> None:
+    """A DlbenchError when ``precision`` cannot run here: ``16-mixed`` needs a CUDA GPU (on the CPU,
+    Lightning would quietly train in bf16-mixed instead, and warn on every trial)."""
+    if precision == "16-mixed":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise DlbenchError("--precision 16-mixed needs a CUDA GPU and none is visible (the CPU has no "
+                               "16-bit mixed precision); valid here: 32, bf16-mixed")

@@ -13,6 +13,7 @@ from dlbench.metrics import accuracy
 from dlbench.plugins.mlp import make_mlp
 from dlbench.training_options import TrainingOptions, set_training_options, training_options
 from dlbench.workers import WorkerPlan, bind_worker, cpu_cores, worker_threads
+from commands import dlbench
 from plain_loop import plain_loop
 
 CHANCE = 0.1
@@ -88,6 +89,16 @@ def test_a_loss_scaling_precision_scales_every_step(tiny_digits):
     with torch.inference_mode():
         predictions = module(torch.as_tensor(tiny_digits.x_test)).argmax(1).numpy()
     assert accuracy(tiny_digits.y_test, predictions) > CHANCE + 0.5
+
+
+def test_16_mixed_without_a_gpu_is_refused_before_any_work(tmp_path):
+    result = dlbench("run", "--task", "digits", "--model", "mlp", "--precision", "16-mixed", "--output", str(tmp_path),
+                     env={"CUDA_VISIBLE_DEVICES": ""})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "dlbench: error: --precision 16-mixed needs a CUDA GPU and none is visible (the CPU has no 16-bit mixed "
+        "precision); valid here: 32, bf16-mixed"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_precision_defaults_to_32_on_the_cpu_and_is_passed_on():
