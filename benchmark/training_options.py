@@ -35,10 +35,16 @@ def training_options() -> TrainingOptions:
 
 def check_precision(precision: Optional[str]) -> None:
     """A DlbenchError when ``precision`` cannot run here: ``16-mixed`` needs a CUDA GPU (on the CPU,
-    Lightning would quietly train in bf16-mixed instead, and warn on every trial)."""
-    if precision == "16-mixed":
-        import torch
+    Lightning would quietly train in bf16-mixed instead, and warn on every trial); ``bf16-mixed`` on a
+    GPU needs one that supports bfloat16 (else every trial would fail)."""
+    if precision not in ("16-mixed", "bf16-mixed"):
+        return
+    import torch
 
-        if not torch.cuda.is_available():
-            raise DlbenchError("--precision 16-mixed needs a CUDA GPU and none is visible (the CPU has no "
-                               "16-bit mixed precision); valid here: 32, bf16-mixed")
+    gpu = torch.cuda.is_available()
+    if precision == "16-mixed" and not gpu:
+        raise DlbenchError("--precision 16-mixed needs a CUDA GPU and none is visible (the CPU has no "
+                           "16-bit mixed precision); valid here: 32, bf16-mixed")
+    if precision == "bf16-mixed" and gpu and not torch.cuda.is_bf16_supported():
+        raise DlbenchError(f"--precision bf16-mixed: this GPU ({torch.cuda.get_device_name()}) does not support "
+                           "bfloat16; valid here: 32, 16-mixed")

@@ -101,6 +101,23 @@ def test_16_mixed_without_a_gpu_is_refused_before_any_work(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_bf16_mixed_on_a_gpu_without_bfloat16_is_refused(monkeypatch):
+    import torch
+
+    from dlbench.errors import DlbenchError
+    from dlbench.training_options import check_precision
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: False)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *args: "Tesla V100")
+    with pytest.raises(DlbenchError, match=r"^--precision bf16-mixed: this GPU \(Tesla V100\) does not support "
+                                           r"bfloat16; valid here: 32, 16-mixed$"):
+        check_precision("bf16-mixed")
+    check_precision("16-mixed")
+    check_precision("32")
+    check_precision(None)
+
+
 def test_precision_defaults_to_32_on_the_cpu_and_is_passed_on():
     assert resolved_precision(None, "cpu") == "32-true"
     assert resolved_precision("32", "cuda") == "32-true"
