@@ -7,11 +7,16 @@ the model's search space and runs when a model is selected for a run.
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any, Mapping
 
 from .errors import DlbenchError
 from .types import FAMILIES, Model, Reporter, Task, TaskSource
+
+# Model names are chosen with --model (shell wildcards) and joined to task names in study names: no
+# wildcard characters, no '/', nothing that a CSV row or a terminal would mangle.
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 
 class ContractError(DlbenchError):
@@ -23,8 +28,9 @@ def check_model(model: object) -> None:
     if not isinstance(model, Model):
         raise ContractError(f"registered {model!r} as a model; expected a dlbench.Model")
     where = f"model {model.name!r}"
-    if not isinstance(model.name, str) or not model.name:
-        raise ContractError(f"model name {model.name!r} must be a non-empty string")
+    if not isinstance(model.name, str) or not MODEL_NAME.fullmatch(model.name):
+        raise ContractError(f"model name {model.name!r} is not valid: use letters, digits and . _ + - "
+                            "(starting with a letter or digit), as in 'decision-tree'")
     if model.family not in FAMILIES:
         raise ContractError(f"{where} has family {model.family!r}; valid families: {', '.join(FAMILIES)}")
     if not callable(model.search_space):
@@ -80,8 +86,9 @@ def check_task(task: object) -> None:
     if not isinstance(task, Task):
         raise ContractError(f"registered {task!r} as a task; expected a dlbench.Task")
     where = f"task {task.name!r}"
-    if not isinstance(task.name, str) or not task.name:
-        raise ContractError(f"task name {task.name!r} must be a non-empty string")
+    if not isinstance(task.name, str) or not task.name.isprintable() or task.name.strip() != task.name or not task.name:
+        raise ContractError(f"task name {task.name!r} is not valid: it must be printable text, without control "
+                            "characters or surrounding spaces")
     if isinstance(task.tags, str) or not all(isinstance(tag, str) for tag in task.tags):
         raise ContractError(f"{where}: tags must be a tuple of strings, got {task.tags!r}")
     if len(task.class_names) < 2:

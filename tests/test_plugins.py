@@ -159,6 +159,20 @@ BROKEN_FILES = {
         def register_models(register):
             register(Model(name="odd", family="quantum", search_space=lambda t: {}, defaults={}, build=print))
     ''', "model 'odd' has family 'quantum'; valid families: deep, classical"),
+    "model-name": ('''
+        from dlbench import Model, hookimpl
+        @hookimpl
+        def register_models(register):
+            register(Model(name="cnn/v2", family="deep", search_space=lambda t: {}, defaults={}, build=print))
+    ''', "model name 'cnn/v2' is not valid: use letters, digits and . _ + - (starting with a letter or digit), "
+        "as in 'decision-tree'"),
+    "task-name": ('''
+        from dlbench import Task, hookimpl
+        @hookimpl
+        def register_tasks(register):
+            register(Task(name="bars\\r", tags=(), class_names=("a", "b"), load=print))
+    ''', "task name 'bars\\r' is not valid: it must be printable text, without control characters or "
+        "surrounding spaces"),
     "one-class": ('''
         from dlbench import Task, hookimpl
         @hookimpl
