@@ -71,12 +71,20 @@ def _accelerator_device(accelerator: str) -> str:
     return "cuda" if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available() else accelerator
 
 
+def native_bf16() -> bool:
+    """Whether the current CUDA GPU computes in bfloat16 natively (compute capability 8.0 and up); torch's
+    own check also counts emulation, which is slow, as support."""
+    import torch
+
+    return torch.cuda.is_bf16_supported(including_emulation=False)
+
+
 def resolved_precision(precision: Optional[str], device_type: str) -> str:
-    """Lightning's precision flag: ``bf16-mixed`` by default on a GPU that supports it, else ``32-true``."""
+    """Lightning's precision flag: ``bf16-mixed`` by default on a GPU with native bfloat16, else ``32-true``."""
     import torch
 
     if precision is None:
-        precision = "bf16-mixed" if device_type == "cuda" and torch.cuda.is_bf16_supported() else "32"
+        precision = "bf16-mixed" if device_type == "cuda" and native_bf16() else "32"
     return "32-true" if precision == "32" else precision
 
 
@@ -92,7 +100,7 @@ class TorchClassifier:
     :param accelerator, devices: passed to the Trainer (``"auto"`` uses a GPU when there is one).
     :param on_epoch_end: called as ``(epoch, val_accuracy)`` after each validation epoch.
     :param precision: ``"32"``, ``"bf16-mixed"`` or ``"16-mixed"``; None: the run's ``--precision``
-        (by default bf16-mixed on a GPU that supports it, else 32).
+        (by default bf16-mixed on a GPU with native bfloat16, else 32).
     :param compile: ``torch.compile`` the network; None: the run's ``--compile``.
     :param channels_last: channels-last memory for 4-d images on a GPU (faster convolutions).
     """
@@ -131,6 +139,7 @@ class TorchClassifier:
                              enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
                              num_sanity_val_steps=0, limit_val_batches=1.0 if validating else 0)
         self.device_ = trainer.strategy.root_device
+        self.precision_plugin_ = trainer.precision_plugin
         net = self.module_factory()
         self.channels_last_ = self.channels_last and self.device_.type == "cuda" and X.ndim == 4
         if self.channels_last_:
@@ -166,7 +175,8 @@ class TorchClassifier:
 
         module = self.module_.to(self.device_).eval()
         labels = []
-        with torch.inference_mode():
+        # under the precision the model trained and was validated with (autocast for bf16-/16-mixed)
+        with torch.inference_mode(), self.precision_plugin_.forward_context():
             for batch in TensorBatches.images_on(self.device_, X, 1024):
                 labels.append(module(batch).argmax(dim=1))
         return torch.cat(labels).cpu().numpy()

@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="use the first N GPUs, one worker bound to each (default: every visible GPU)")
     run.add_argument("--precision", choices=PRECISIONS, default=None,
                      help="deep models' training precision: 32, bf16-mixed or 16-mixed (default: bf16-mixed on a "
-                     "GPU that supports it, else 32)")
+                     "GPU with native bfloat16, else 32)")
     run.add_argument("--compile", action="store_true",
                      help="torch.compile the deep models' networks (slower start, faster epochs on a GPU)")
     run.add_argument("--helper", type=int_at_least(1), default=None, help=argparse.SUPPRESS)

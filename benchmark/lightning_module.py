@@ -58,13 +58,15 @@ class TensorBatches:
 
     @staticmethod
     def _sent(batch: torch.Tensor, device: torch.device) -> torch.Tensor:
-        """``batch`` on ``device``; from the CPU to an accelerator through pinned memory, asynchronously."""
-        return batch if batch.device == device else batch.pin_memory().to(device, non_blocking=True)
+        """``batch`` on ``device``; from the CPU to a CUDA GPU through pinned memory, asynchronously."""
+        if batch.device.type == "cpu" and device.type == "cuda":
+            return batch.pin_memory().to(device, non_blocking=True)
+        return batch if batch.device == device else batch.to(device)
 
     @property
     def pinned(self) -> bool:
-        """True when batches are sent to the device one by one through pinned memory."""
-        return self.x.device != self.device
+        """True when batches are sent to a CUDA GPU one by one through pinned memory."""
+        return self.x.device.type == "cpu" and self.device.type == "cuda"
 
     def __len__(self) -> int:
         return (len(self.x) + self.batch_size - 1) // self.batch_size
@@ -102,7 +104,10 @@ class ClassifierModule(pl.LightningModule):
     """Cross-entropy training of any ``nn.Module`` that maps images to class logits.
 
     One ``training_step`` trains a whole epoch (see :class:`OneStepPerEpoch`), with the optimiser
-    stepped after every mini-batch, exactly as a hand-written loop does. The epoch's losses are summed
+    stepped after every mini-batch, exactly as a hand-written loop does. Lightning's step counting is
+    bypassed with its optimiser wrapper, so ``trainer.global_step`` stays 0 (it counts mini-batches only
+    under 16-mixed): step-based Trainer options (``max_steps``, an integer ``val_check_interval``) do not
+    apply. The epoch's losses are summed
     on the device and checked once, at the end of the epoch (no per-batch synchronisation): a NaN or
     infinite loss raises :class:`TrainingDiverged`. With ``channels_last`` the images are handed to the
     network in channels-last memory format.

@@ -68,7 +68,7 @@ class RunConfig:
     jobs: Optional[int] = None  # parallel workers; default: one per GPU, else one
     devices: Optional[int] = None  # use only the first N GPUs
     observers: Optional[Observers] = None  # plugins told about finished trials and the finished run
-    precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU that supports it, else 32
+    precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU with native bfloat16, else 32
     compile: bool = False  # torch.compile the deep models' networks
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -96,7 +97,7 @@ def test_16_mixed_without_a_gpu_is_refused_before_any_work(tmp_path):
                      env={"CUDA_VISIBLE_DEVICES": ""})
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
-        "dlbench: error: --precision 16-mixed needs a CUDA GPU and none is visible (the CPU has no 16-bit mixed "
+        "dlbench: error: --precision 16-mixed needs a GPU and none is visible (the CPU has no 16-bit mixed "
         "precision); valid here: 32, bf16-mixed"]
     assert list(tmp_path.iterdir()) == []
 
@@ -108,11 +109,14 @@ def test_bf16_mixed_on_a_gpu_without_bfloat16_is_refused(monkeypatch):
     from dlbench.training_options import check_precision
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: False)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device: SimpleNamespace(major=7))  # a V100
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda *args: "Tesla V100")
-    with pytest.raises(DlbenchError, match=r"^--precision bf16-mixed: this GPU \(Tesla V100\) does not support "
-                                           r"bfloat16; valid here: 32, 16-mixed$"):
+    with pytest.raises(DlbenchError, match=r"^--precision bf16-mixed: this GPU \(Tesla V100\) has no native "
+                                           r"bfloat16 \(it needs compute capability 8.0 or newer\); valid here: "
+                                           r"32, 16-mixed$"):
         check_precision("bf16-mixed")
+    assert resolved_precision(None, "cuda") == "32-true"  # bf16 would only be emulated: 32 by default
     check_precision("16-mixed")
     check_precision("32")
     check_precision(None)
