@@ -177,7 +177,7 @@ def test_the_gpu_throughput_benchmark_runs_on_the_cpu(capsys):
     """The prepared GPU measurement (tests/benchmarks/gpu_throughput.py) works before a GPU is lent."""
     from benchmarks.gpu_throughput import CONFIGURATIONS, main
 
-    figures = main(["--device", "cpu", "--limit", "96", "--epochs", "1", "--no-compile"])
+    figures = main(["--device", "cpu", "--limit", "96", "--epochs", "1", "--rounds", "1", "--no-compile"])
     assert [label for label, _ in figures] == ["plain PyTorch loop, 32"] + [
         label for label, options in CONFIGURATIONS if not options["compile"]]
     assert all(per_second > 0 for _, per_second in figures)
