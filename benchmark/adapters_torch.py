@@ -81,8 +81,6 @@ def native_bf16() -> bool:
 
 def resolved_precision(precision: Optional[str], device_type: str) -> str:
     """Lightning's precision flag: ``bf16-mixed`` by default on a GPU with native bfloat16, else ``32-true``."""
-    import torch
-
     if precision is None:
         precision = "bf16-mixed" if device_type == "cuda" and native_bf16() else "32"
     return "32-true" if precision == "32" else precision

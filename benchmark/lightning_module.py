@@ -107,9 +107,8 @@ class ClassifierModule(pl.LightningModule):
     stepped after every mini-batch, exactly as a hand-written loop does. Lightning's step counting is
     bypassed with its optimiser wrapper, so ``trainer.global_step`` stays 0 (it counts mini-batches only
     under 16-mixed): step-based Trainer options (``max_steps``, an integer ``val_check_interval``) do not
-    apply. The epoch's losses are summed
-    on the device and checked once, at the end of the epoch (no per-batch synchronisation): a NaN or
-    infinite loss raises :class:`TrainingDiverged`. With ``channels_last`` the images are handed to the
+    apply. The epoch's losses are summed on the device and checked once, at the end of the epoch (no
+    per-batch synchronisation): a NaN or infinite loss raises :class:`TrainingDiverged`. With ``channels_last`` the images are handed to the
     network in channels-last memory format.
     """
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for plain_loop
 
-from plain_loop import plain_loop  # noqa: E402
+from plain_loop import fastest, plain_loop  # noqa: E402
 
 from dlbench import TaskInfo, TorchClassifier  # noqa: E402
 from dlbench.plugins.cnn import DEFAULTS, make_cnn  # noqa: E402
@@ -51,17 +50,6 @@ def _on(split: Split, device: str) -> Split:
                                                                     split.y_val)))
 
 
-def _fastest(runs: Dict[str, Callable[[], object]], rounds: int) -> Dict[str, float]:
-    """The fastest of ``rounds`` timed calls of each run, in seconds; the runs take turns in every round."""
-    times: Dict[str, List[float]] = {label: [] for label in runs}
-    for _ in range(rounds):
-        for label, run in runs.items():
-            started = time.perf_counter()
-            run()
-            times[label].append(time.perf_counter() - started)
-    return {label: min(seconds) for label, seconds in times.items()}
-
-
 def measure(device: str, epochs: int, limit: Optional[int], with_compile: bool,
             rounds: int = 1) -> List[Tuple[str, float]]:
     """``(configuration, training samples per second)`` for the plain loop, then each configuration."""
@@ -89,8 +77,8 @@ def measure(device: str, epochs: int, limit: Optional[int], with_compile: bool,
             runs[label] = lambda n, options=options: through_dlbench(n, options)
     for run in runs.values():
         run(1)  # warm-up: first-call costs, compilation
-    fastest = _fastest({label: lambda run=run: run(epochs) for label, run in runs.items()}, rounds)
-    return [(label, epochs * len(split.y_fit) / seconds) for label, seconds in fastest.items()]
+    seconds = fastest({label: lambda run=run: run(epochs) for label, run in runs.items()}, rounds)
+    return [(label, epochs * len(split.y_fit) / taken) for label, taken in seconds.items()]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> List[Tuple[str, float]]:

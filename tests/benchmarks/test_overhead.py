@@ -18,9 +18,8 @@ Run: ``python -m pytest tests/benchmarks/test_overhead.py -s`` (about 4 minutes 
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import replace
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict
 
 import pytest
 
@@ -28,7 +27,7 @@ from dlbench import Model, TaskInfo
 from dlbench.runner import tuning_split
 from dlbench.storage import journal_url, open_storage
 from dlbench.tuning import Split, open_study, tune
-from plain_loop import plain_loop
+from plain_loop import fastest, plain_loop
 
 EPOCHS = (0, 3)
 _studies = itertools.count()
@@ -50,19 +49,13 @@ def fastest_rounds(model: Model, info: TaskInfo, split: Split, factory: Callable
                                            epochs, info.seed),
     }
     sides["dlbench"](1)  # warm-up: imports, first-call costs
-    seconds: Dict[str, List[float]] = {}
-    for _ in range(rounds):
-        for epochs in EPOCHS:
-            for side, train in sides.items():
-                started = time.perf_counter()
-                train(epochs)
-                seconds.setdefault(f"{side} {epochs}", []).append(time.perf_counter() - started)
-    return {key: min(values) for key, values in seconds.items()}
+    return fastest({f"{side} {epochs}": lambda train=train, epochs=epochs: train(epochs)
+                    for epochs in EPOCHS for side, train in sides.items()}, rounds)
 
 
-def split_costs(fastest: Dict[str, float], side: str) -> Dict[str, float]:
+def split_costs(seconds: Dict[str, float], side: str) -> Dict[str, float]:
     """A side's cost per trial beyond its epochs (0 epochs), per epoch, and in all (3 epochs)."""
-    short, long = fastest[f"{side} {EPOCHS[0]}"], fastest[f"{side} {EPOCHS[1]}"]
+    short, long = seconds[f"{side} {EPOCHS[0]}"], seconds[f"{side} {EPOCHS[1]}"]
     return {"per_trial": short, "per_epoch": (long - short) / (EPOCHS[1] - EPOCHS[0]), "total": long}
 
 
@@ -82,8 +75,8 @@ def test_one_trial_against_a_plain_pytorch_loop(model_name, task_name, rounds, c
     split = tuning_split(data, seed=0)[1]
     info = TaskInfo(task_name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), 0)
     factory = lambda: model.build(model.defaults, info).module_factory()  # noqa: E731 - the same network
-    fastest = fastest_rounds(model, info, split, factory, rounds, open_storage(journal_url(tmp_path)))
-    ours, plain = split_costs(fastest, "dlbench"), split_costs(fastest, "plain")
+    seconds = fastest_rounds(model, info, split, factory, rounds, open_storage(journal_url(tmp_path)))
+    ours, plain = split_costs(seconds, "dlbench"), split_costs(seconds, "plain")
     print(f"\n{model_name} on {task_name}, batch {model.defaults['batch_size']}, {torch.get_num_threads()} threads, "
           f"fastest of {rounds} rounds: {EPOCHS[1]} epochs dlbench {ours['total']:.3f} s, plain loop "
           f"{plain['total']:.3f} s, ratio {ours['total'] / plain['total']:.3f} (target <= 1.10); per epoch "
