@@ -78,6 +78,22 @@ def factor_at_least_one(text: str) -> float:
     return value
 
 
+class VersionAction(argparse.Action):
+    """``--version``: print :func:`dlbench.about.version_text` and exit 0 (torch is imported only then)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the versions of dlbench, torch, pytorch-lightning, Optuna and scikit-learn, "
+                         "and the device it would train on")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: Optional[str] = None) -> None:
+        from .about import version_text
+
+        sys.stdout.write(version_text())
+        parser.exit(0)
+
+
 def plugin_options() -> argparse.ArgumentParser:
     """The options that choose plugins, shared by every command that uses them."""
     options = argparse.ArgumentParser(add_help=False)
@@ -98,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     plugins = plugin_options()
     parser = OneLineParser(prog="dlbench", description="Benchmark deep learning against tuned classical models "
                            "on image tasks: tune every model with Optuna, then compare them on held-out test data.")
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
 
     run = commands.add_parser("run", parents=[plugins], help="tune and benchmark models on tasks; writes a run folder",
