@@ -66,10 +66,9 @@ class SklearnClassifier:
         return np.asarray(self.estimator_.predict(self._features(X)))
 
     @property
-    def n_params(self) -> int:
-        """Numbers the fitted model stores to predict: weights, support vectors and dual coefficients, or tree nodes."""
-        fitted = self.estimator_
-        if hasattr(fitted, "tree_"):
-            return int(fitted.tree_.node_count)
-        names = ("support_vectors_", "dual_coef_", "intercept_") if hasattr(fitted, "support_vectors_") else ("coef_", "intercept_")
-        return int(sum(np.size(getattr(fitted, name)) for name in names))
+    def n_params(self) -> Optional[int]:
+        """Values the fitted model learned (see :mod:`dlbench.param_counts`), the standard scaling's means and
+        scales included; None when dlbench cannot count them."""
+        from .param_counts import summed_learned_values
+
+        return summed_learned_values(step for step in (self.scaler_, self.estimator_) if step is not None)

@@ -10,6 +10,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from .errors import DlbenchError
 from .pruning import PRUNERS
+from .significance import ALPHA
+from .timing import NOISE_FLOOR_SECONDS
 from .training_options import PRECISIONS
 
 DEFAULT_TRIALS = 10
@@ -64,6 +66,30 @@ def fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a fraction from 0 to 1") from None
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text} is not valid; expected a fraction from 0 to 1 (0.01 = one point)")
+    return value
+
+
+def seconds_at_least_zero(text: str) -> float:
+    """A finite number of seconds, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected seconds >= 0") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not valid; expected seconds >= 0")
+    return value
+
+
+def significance_level(text: str) -> float:
+    """A significance level: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a level between 0 and 1, "
+                                         "e.g. 0.05") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not valid; expected a level between 0 and 1 (exclusive), "
+                                         "e.g. 0.05")
     return value
 
 
@@ -218,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="largest allowed drop in test accuracy, absolute (default 0.01, one point)")
     compare.add_argument("--max-slowdown", type=factor_at_least_one, default=1.5, metavar="FACTOR",
                          help="largest allowed new / baseline fit time (default 1.5)")
+    compare.add_argument("--min-seconds", type=seconds_at_least_zero, default=NOISE_FLOOR_SECONDS, metavar="SECONDS",
+                         help="a slower fit counts only when the new fit takes longer than this (default "
+                         f"{NOISE_FLOOR_SECONDS:g}: shorter fits are mostly noise)")
+    compare.add_argument("--alpha", type=significance_level, default=ALPHA, metavar="LEVEL",
+                         help="an accuracy drop counts only when McNemar's test on the two runs' kept test "
+                         f"predictions calls it significant at this level (default {ALPHA:g})")
+    compare.add_argument("--no-significance", dest="significance", action="store_false",
+                         help="count every accuracy drop over --max-accuracy-drop, significant or not")
 
     commands.add_parser("list", parents=[plugins], help="list models, tasks and report formats with the plugin each comes from",
                         description="List every registered model, task, task source and report format, with the "
@@ -235,13 +269,13 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
                         help="where standard data sets are kept (default: $DLBENCH_DATA, else ~/.cache/dlbench)")
 
 
-def _catalogue(args: argparse.Namespace):
-    """The catalogue of the plugins the command line selects."""
+def _catalogue(args: argparse.Namespace, hold_warnings: bool = False):
+    """The catalogue of the plugins the command line selects (``hold_warnings``: see :func:`load_plugins`)."""
     from .plugin_loading import PluginSelection, load_plugins
     from .registry import Catalogue
 
     selection = PluginSelection.from_options(args.plugins_dir, args.plugin_args, args.strict_plugins)
-    return Catalogue.from_plugins(load_plugins(selection))
+    return Catalogue.from_plugins(load_plugins(selection, hold_warnings=hold_warnings))
 
 
 def command_list(args: argparse.Namespace) -> int:
@@ -374,6 +408,7 @@ def confirm_stored_sources(run_dir: Path, stored: argparse.Namespace, args: argp
 def _run_config(args: argparse.Namespace, argv: Sequence[str]):
     """The RunConfig of a parsed ``run`` command line."""
     from . import datadir
+    from .environment import run_plugins
     from .observers import Observers
     from .runner import RunConfig
     from .storage import check_storage_url
@@ -383,17 +418,19 @@ def _run_config(args: argparse.Namespace, argv: Sequence[str]):
     check_precision(args.precision)
     datadir.use_data_dir(args.data_dir)
     datadir.show_progress = not args.quiet
-    catalogue = _catalogue(args)
-    models = catalogue.select_models(args.model)
-    tasks = catalogue.load_checked(catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size,
-                                                                                color=args.color)))
+    catalogue = _catalogue(args, hold_warnings=True)
+    with catalogue.plugins.releasing_warnings():  # a model or task named exactly stops with its own problem
+        models = catalogue.select_models(args.model)
+        tasks = catalogue.load_checked(catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size,
+                                                                                    color=args.color)))
     preset_trials, preset_budget = PRESETS[args.preset or "standard"]
     return RunConfig(tasks=tasks, models=models, trials=args.trials or preset_trials, timeout=args.timeout,
                      budget=preset_budget if args.budget == FROM_PRESET else args.budget,
                      pruner=args.pruner, seeds=args.seeds, seed=args.seed, output=args.output, quiet=args.quiet,
                      argv=list(argv), storage=args.storage and check_storage_url(args.storage),
                      study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices,
-                     observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile)
+                     observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile,
+                     plugins=run_plugins(catalogue, models, tasks))
 
 
 def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -450,8 +487,9 @@ def command_report(args: argparse.Namespace) -> int:
 
     if args.storage is not None and not args.refresh:
         raise DlbenchError("--storage is only used with --refresh (it names the shared storage to rebuild from)")
-    catalogue = _catalogue(args)
-    reporter = catalogue.reporter(args.format)
+    catalogue = _catalogue(args, hold_warnings=True)
+    with catalogue.plugins.releasing_warnings():  # a format whose plugin is broken stops with its problem
+        reporter = catalogue.reporter(args.format)
     if args.refresh:
         for run_dir in args.run_dirs:
             _refresh(run_dir, catalogue, args.storage)
@@ -499,11 +537,13 @@ def command_compare(args: argparse.Namespace) -> int:
     """Print the differences between two runs; 1 when something regressed."""
     from .compare import Bounds, compare, comparison_table, regressions
 
-    table = compare(args.baseline, args.new, Bounds(args.max_accuracy_drop, args.max_slowdown))
+    bounds = Bounds(args.max_accuracy_drop, args.max_slowdown, args.min_seconds, args.alpha, args.significance)
+    table = compare(args.baseline, args.new, bounds)
     print(comparison_table(table))
     failed = regressions(table)
-    print(f"\n{failed} regression(s) (bounds: accuracy drop <= {args.max_accuracy_drop:g}, "
-          f"slowdown <= {args.max_slowdown:g}×)")
+    significance = f", significant at {args.alpha:g} where predictions pair" if args.significance else ""
+    print(f"\n{failed} regression(s) (bounds: accuracy drop <= {args.max_accuracy_drop:g}{significance}; "
+          f"slowdown <= {args.max_slowdown:g}× for fits over {args.min_seconds:g} s)")
     return 1 if failed else 0
 
 

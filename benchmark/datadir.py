@@ -9,7 +9,7 @@ from typing import Optional
 from .errors import DlbenchError
 
 _chosen: Optional[Path] = None
-show_progress = True  # download progress bars; ``--quiet`` turns them off
+show_progress = True  # download progress bars (drawn only when stderr is a terminal); ``--quiet`` turns them off
 
 
 def use_data_dir(path: Optional[Path]) -> None:

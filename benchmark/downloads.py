@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Tuple
@@ -43,10 +44,16 @@ class RemoteData:
         return [f.name for f in self.files if not (self.location(root) / f.name).is_file()]
 
     def fetch(self, root: Path, progress: bool = True) -> Path:
-        """Download the missing files (and re-download any whose checksum is wrong); returns the folder."""
+        """Download the missing files (and re-download any whose checksum is wrong); returns the folder.
+
+        ``progress``: a progress bar on stderr, drawn only when stderr is a terminal.
+        """
         import pooch
         import requests
 
+        from .progress import is_terminal
+
+        bars = progress and is_terminal(sys.stderr)  # pooch's bars write to sys.stderr
         pooch.get_logger().setLevel(logging.ERROR)  # its "Downloading..." and retry notes
         target = self.location(root)
         target.mkdir(parents=True, exist_ok=True)
@@ -55,7 +62,7 @@ class RemoteData:
                                 urls={f.name: f.source() for f in self.files})
         for remote in self.files:
             try:
-                registry.fetch(remote.name, downloader=pooch.HTTPDownloader(progressbar=progress, timeout=30))
+                registry.fetch(remote.name, downloader=pooch.HTTPDownloader(progressbar=bars, timeout=30))
             except ValueError as error:  # pooch: the checksum does not match
                 (target / remote.name).unlink(missing_ok=True)
                 raise DlbenchError(f"{self.name}: checksum mismatch for {remote.name} downloaded from "

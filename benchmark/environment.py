@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import subprocess
@@ -9,7 +10,14 @@ import sys
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Dict, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence
+
+from .errors import DlbenchError
+from .plugin_loading import BUILT_IN, ENTRY_POINT, FILE, PluginInfo
+
+if TYPE_CHECKING:
+    from .registry import Catalogue
+    from .types import Model, Task
 
 PACKAGES = ("dlbench", "torch", "pytorch-lightning", "optuna", "pluggy", "scikit-learn", "numpy", "pandas", "mlxtend")
 
@@ -60,3 +68,38 @@ def collect_environment(seed: int, argv: Sequence[str], run_id: str) -> Dict[str
         "device": "cuda:0" if gpus else "cpu",
         "packages": {name: _version(name) for name in PACKAGES},
     }
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise DlbenchError(f"cannot read plugin file {str(path)!r} to record its sha256: {error.strerror}") from None
+
+
+def plugin_record(info: PluginInfo) -> Dict[str, Any]:
+    """Where a plugin's code came from, enough to get the same code again: a built-in with dlbench's
+    version, an entry point's distribution and version, or a ``--plugins-dir`` file's path and sha256."""
+    record: Dict[str, Any] = {"name": info.name, "kind": info.kind}
+    if info.kind == BUILT_IN:
+        record["version"] = _version("dlbench")
+    elif info.kind == ENTRY_POINT:
+        distribution, _, dist_version = info.origin.rpartition(" ")  # "DISTRIBUTION VERSION"
+        record.update(distribution=distribution, version=dist_version)
+    elif info.kind == FILE:
+        path = Path(info.origin).resolve()
+        record.update(path=str(path), sha256=_sha256(path))
+    return record
+
+
+def run_plugins(catalogue: "Catalogue", models: Sequence["Model"], tasks: Sequence["Task"]) -> List[Dict[str, Any]]:
+    """The plugins that contributed ``models`` or ``tasks`` to a run (no other plugin), in the order of their first
+    contribution: each :func:`plugin_record` with the names of the models and tasks it contributed."""
+    used = [(catalogue.model_entries[model.name].plugin, "models", model.name) for model in models]
+    used += [(catalogue.task_plugin(task.name), "tasks", task.name) for task in tasks]
+    records: Dict[str, Dict[str, Any]] = {}
+    for plugin, kind, name in used:
+        if plugin not in records:
+            records[plugin] = {**plugin_record(catalogue.plugins.info(plugin)), "models": [], "tasks": []}
+        records[plugin][kind].append(name)
+    return list(records.values())

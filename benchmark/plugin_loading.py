@@ -6,6 +6,7 @@ broken third-party package never takes the rest down; with ``--strict-plugins`` 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -13,12 +14,12 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Collection, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import pluggy
 
 from . import hookspecs
-from .errors import DlbenchError
+from .errors import DlbenchError, did_you_mean
 
 ENTRY_POINT_GROUP = "dlbench"
 AUTOLOAD_VARIABLE = "DLBENCH_DISABLE_PLUGIN_AUTOLOAD"  # set: only built-ins, --plugins-dir and -p NAME load
@@ -90,13 +91,17 @@ class Plugins:
     """A plugin manager, where each of its plugins came from, and the problems met while loading and using them.
 
     ``strict``: a problem raises :class:`DlbenchError`; otherwise it is reported on stderr and the
-    plugin (or the item it registered) is skipped.
+    plugin (or the item it registered) is skipped. ``hold_warnings``: those reports wait for
+    :meth:`releasing_warnings`, so that a problem a command's error reports itself is not also a warning.
     """
 
     pm: pluggy.PluginManager
     infos: Dict[str, PluginInfo] = field(default_factory=dict)
     strict: bool = True
     problems: List[str] = field(default_factory=list)
+    load_failures: List[str] = field(default_factory=list)  # problems of plugins that did not load at all
+    hold_warnings: bool = False
+    _held: List[str] = field(default_factory=list, init=False, repr=False)
 
     def info(self, name: str) -> PluginInfo:
         """Where plugin ``name`` came from (``registered`` for one added by code, such as a test)."""
@@ -110,23 +115,63 @@ class Plugins:
             return PluginInfo(name, ENTRY_POINT, f"{dist.metadata['Name']} {dist.version}")
         return PluginInfo(name, REGISTERED, name)
 
-    def problem(self, plugin: str, message: str, error: Optional[DlbenchError] = None) -> None:
-        """Report that ``plugin`` is broken: raise when strict, else warn once and go on without it."""
-        where = self.info(plugin).describe()
-        text = f"plugin {plugin!r} ({where}): {message}"
+    def problem_text(self, plugin: str, message: str) -> str:
+        """The one line that reports a problem of ``plugin``: its name, where it came from, and ``message``."""
+        return f"plugin {plugin!r} ({self.info(plugin).describe()}): {message}"
+
+    def problem(self, plugin: str, message: str, error: Optional[DlbenchError] = None) -> str:
+        """Report that ``plugin`` is broken: raise when strict, else warn once and go on without it.
+
+        Returns the report's line (:meth:`problem_text`).
+        """
+        text = self.problem_text(plugin, message)
         if self.strict:
             raise error if error is not None else DlbenchError(text)
         if text not in self.problems:
             self.problems.append(text)
-            sys.stderr.write(f"dlbench: warning: {text}; skipped (--strict-plugins makes this an error)\n")
+            if self.hold_warnings:
+                self._held.append(text)
+            else:
+                _warn(text)
+        return text
+
+    def not_loaded(self, plugin: str, message: str) -> None:
+        """Report that ``plugin`` did not load: it registers nothing, so any name it meant to register is missing."""
+        text = self.problem(plugin, message)
+        if text not in self.load_failures:
+            self.load_failures.append(text)
+
+    @contextlib.contextmanager
+    def releasing_warnings(self) -> Iterator[None]:
+        """Warn about the held problems when the block ends, and at once from then on; those that a
+        :class:`DlbenchError` raised in the block reports itself (its ``problems``) are left out."""
+        leave_out: Collection[str] = ()
+        try:
+            yield
+        except DlbenchError as error:
+            leave_out = error.problems
+            raise
+        finally:
+            for text in self._held:
+                if text not in leave_out:
+                    _warn(text)
+            self._held.clear()
+            self.hold_warnings = False
+
+
+def _warn(problem: str) -> None:
+    sys.stderr.write(f"dlbench: warning: {problem}; skipped (--strict-plugins makes this an error)\n")
 
 
 def load_plugins(selection: PluginSelection = PluginSelection(), entry_points: bool = True,
-                 builtins: bool = True) -> Plugins:
-    """A plugin manager with the hookspecs, the built-ins, the selected entry points and the plugin files."""
+                 builtins: bool = True, hold_warnings: bool = False) -> Plugins:
+    """A plugin manager with the hookspecs, the built-ins, the selected entry points and the plugin files.
+
+    ``hold_warnings``: broken plugins are reported when :meth:`Plugins.releasing_warnings` ends.
+    """
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
-    plugins = Plugins(pm, strict=selection.strict)
+    plugins = Plugins(pm, strict=selection.strict, hold_warnings=hold_warnings)
     if builtins:
         for module_name in BUILTIN_PLUGINS:
             if module_name not in selection.blocked:
@@ -164,7 +209,7 @@ def _load_entry_points(plugins: Plugins, selection: PluginSelection) -> None:
         try:
             plugin = entry_point.load()
         except Exception as error:  # a third-party import: any error is the plugin's
-            plugins.problem(name, f"failed to import {entry_point.value!r}: {type(error).__name__}: {error}")
+            plugins.not_loaded(name, f"failed to import {entry_point.value!r}: {type(error).__name__}: {error}")
             continue
         _register(plugins, plugin, name)
 
@@ -180,7 +225,7 @@ def _load_file(plugins: Plugins, path: Path) -> None:
         spec.loader.exec_module(module)  # type: ignore[union-attr]
     except Exception as error:
         sys.modules.pop(module_name, None)
-        plugins.problem(name, f"failed to import: {type(error).__name__}: {error}")
+        plugins.not_loaded(name, f"failed to import: {type(error).__name__}: {error}")
         return
     _register(plugins, module, name)
 
@@ -189,15 +234,16 @@ def _register(plugins: Plugins, plugin: object, name: str) -> None:
     """Register one third-party plugin; one that is invalid or implements an unknown hook is left out."""
     pm = plugins.pm
     if pm.has_plugin(name):
-        plugins.problem(name, f"another plugin is already registered as {name!r}; rename the file or entry point")
+        plugins.not_loaded(name, f"another plugin is already registered as {name!r}; rename the file or entry point")
         return
     try:
         pm.register(plugin, name=name)
     except (pluggy.PluginValidationError, ValueError) as error:
-        plugins.problem(name, f"invalid hook implementation: {error}")
+        plugins.not_loaded(name, f"invalid hook implementation: {error}")
         return
     unknown = sorted(caller.name for caller in pm.get_hookcallers(plugin) or () if not caller.has_spec())
     if unknown:
         pm.unregister(name=name)
-        plugins.problem(name, f"implements unknown hook(s) {', '.join(unknown)}; valid hooks: "
-                              f"{', '.join(hookspecs.hook_names())}")
+        valid = hookspecs.hook_names()
+        named = ", ".join(hook + did_you_mean(hook, valid) for hook in unknown)
+        plugins.not_loaded(name, f"implements unknown hook(s) {named}; valid hooks: {', '.join(valid)}")

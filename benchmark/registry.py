@@ -3,23 +3,28 @@
 Each ``register_*`` hook is called plugin by plugin, so every item is attributed to its plugin; an
 item that breaks its contract, or a name registered twice, is a problem of that plugin (see
 :class:`dlbench.plugin_loading.Plugins`): an error with ``--strict-plugins``, else reported and skipped.
+A name asked for exactly (not by wildcard or tag) is never skipped: its problem is the command's error.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, replace
-from typing import Callable, Dict, Iterable, List, Sequence, Union
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Union
 
 import pluggy
 
 from . import contracts
-from .errors import DlbenchError, DuplicateNameError, UnknownNameError
+from .errors import (DlbenchError, DuplicateNameError, UnknownNameError, UnusableNameError, did_you_mean,
+                     may_have_registered)
 from .plugin_loading import BUILTIN_PLUGINS, PluginInfo, Plugins, load_plugins
 from .types import Model, Reporter, Task, TaskData, TaskOptions
 from .validation import check_task_data
 
-__all__ = ["BUILTIN_PLUGINS", "Catalogue", "Entry", "make_plugin_manager"]
+__all__ = ["BUILTIN_PLUGINS", "Catalogue", "Entry", "Rejected", "make_plugin_manager"]
+
+WILDCARD = re.compile(r"[*?[]")  # a --model pattern without these names one model exactly
 
 
 def make_plugin_manager(load_entrypoints: bool = True, builtins: bool = True) -> pluggy.PluginManager:
@@ -41,9 +46,21 @@ class Entry:
         return self.info.origin if self.info.kind not in ("built-in", "registered") else self.info.kind
 
 
-def _collect(plugins: Plugins, hook_name: str, kind: str, check: Callable[[object], None],
+@dataclass
+class Rejected:
+    """The problems that left items of one kind out: by name where the item had one, and the problems
+    that hide names (a ``register_*`` hook that raised, an item that is not one), which may be any."""
+
+    named: Dict[str, str] = field(default_factory=dict)
+    hidden: List[str] = field(default_factory=list)
+
+
+def _collect(plugins: Plugins, hook_name: str, kind: str, check: Callable[[object], None], rejected: Rejected,
              key: Callable[[object], str] = lambda item: item.name) -> Dict[str, Entry]:  # type: ignore[attr-defined]
-    """Call one ``register_*`` hook plugin by plugin; a plugin whose hook raises registers nothing."""
+    """Call one ``register_*`` hook plugin by plugin; a plugin whose hook raises registers nothing.
+
+    What a problem leaves out is recorded in ``rejected``.
+    """
     entries: Dict[str, Entry] = {}
     hook = getattr(plugins.pm.hook, hook_name)
     for impl in hook.get_hookimpls():  # registration order
@@ -52,34 +69,56 @@ def _collect(plugins: Plugins, hook_name: str, kind: str, check: Callable[[objec
         try:
             impl.function(**{arg: registered.append for arg in impl.argnames})
         except Exception as error:  # the plugin's own code
-            plugins.problem(plugin, f"{hook_name} raised {type(error).__name__}: {error}")
+            rejected.hidden.append(plugins.problem(plugin, f"{hook_name} raised {type(error).__name__}: {error}"))
             continue
         for item in registered:
             try:
                 check(item)
             except contracts.ContractError as error:
-                plugins.problem(plugin, str(error))
+                text = plugins.problem(plugin, str(error))
+                name = _name_of(item, key)
+                if name is None:
+                    rejected.hidden.append(text)
+                else:
+                    rejected.named.setdefault(name, text)
                 continue
             name = key(item)
             if name in entries:
                 duplicate = DuplicateNameError(kind, name, entries[name].plugin, plugin)
-                plugins.problem(plugin, str(duplicate), duplicate)
+                rejected.named.setdefault(name, plugins.problem(plugin, str(duplicate), duplicate))
                 continue
             entries[name] = Entry(item, plugin, plugins.info(plugin))
     return entries
 
 
+def _name_of(item: object, key: Callable[[object], str]) -> Optional[str]:
+    """The name of something registered that broke its contract, when it has one."""
+    try:
+        name = key(item)
+    except AttributeError:  # not a model, task, source or reporter at all
+        return None
+    return name if isinstance(name, str) else None
+
+
 class Catalogue:
-    """Every model and task the loaded plugins registered, looked up by name, pattern or tag."""
+    """Every model and task the loaded plugins registered, looked up by name, pattern or tag.
+
+    A name given exactly whose item a problem left out (or that a broken plugin may have meant to
+    register) is an error naming the problem; names matched by a wildcard or a tag skip such items.
+    """
 
     def __init__(self, plugins: Plugins) -> None:
         self.plugins = plugins
-        self.model_entries = _collect(plugins, "register_models", "model", contracts.check_model)
-        self.task_entries = _collect(plugins, "register_tasks", "task", contracts.check_task)
+        self.rejected = {kind: Rejected() for kind in ("model", "task", "task source", "report format")}
+        self.model_entries = _collect(plugins, "register_models", "model", contracts.check_model,
+                                      self.rejected["model"])
+        self.task_entries = _collect(plugins, "register_tasks", "task", contracts.check_task, self.rejected["task"])
         self.source_entries = _collect(plugins, "register_task_sources", "task source", contracts.check_task_source,
-                                       key=lambda source: source.prefix)
-        self.reporter_entries = _collect(plugins, "register_reporters", "report format", contracts.check_reporter)
+                                       self.rejected["task source"], key=lambda source: source.prefix)
+        self.reporter_entries = _collect(plugins, "register_reporters", "report format", contracts.check_reporter,
+                                         self.rejected["report format"])
         self._made_by: Dict[str, str] = {}  # tasks a task source made: their plugin
+        self._named_tasks: Set[str] = set()  # tasks select_tasks was given exactly (or made): never skipped
 
     @classmethod
     def from_plugins(cls, plugins: Union[Plugins, pluggy.PluginManager]) -> "Catalogue":
@@ -99,44 +138,65 @@ class Catalogue:
         return sorted({tag for entry in self.task_entries.values() for tag in entry.item.tags})
 
     def model(self, name: str) -> Model:
-        """The model registered under ``name``; an unknown name lists the valid ones."""
-        if name not in self.model_entries:
-            raise UnknownNameError("model", name, self.model_entries)
-        return self.model_entries[name].item
+        """The model registered under ``name``; an unknown name lists the valid ones (see :meth:`_entry`)."""
+        return self._entry("model", self.model_entries, name).item
 
     def task(self, name: str) -> Task:
-        """The task registered under ``name``; an unknown name lists the valid ones."""
-        if name not in self.task_entries:
-            raise UnknownNameError("task", name, self.task_entries)
-        return self.task_entries[name].item
+        """The task registered under ``name``; an unknown name lists the valid ones (see :meth:`_entry`)."""
+        return self._entry("task", self.task_entries, name).item
 
     def reporter(self, name: str) -> Reporter:
-        """The report format registered under ``name``; an unknown name lists the valid ones."""
-        if name not in self.reporter_entries:
-            raise UnknownNameError("format", name, self.reporter_entries)
-        return self.reporter_entries[name].item
+        """The report format registered under ``name``; an unknown name lists the valid ones (see :meth:`_entry`)."""
+        return self._entry("report format", self.reporter_entries, name, label="format").item
+
+    def _entry(self, kind: str, entries: Mapping[str, Entry], name: str, label: str = "") -> Entry:
+        """The entry registered as exactly ``name``. A name a problem left out is an :class:`UnusableNameError`
+        naming the problem; an unknown one an :class:`UnknownNameError` that names the plugins that did not
+        load (or whose hook for this kind raised), as they may have meant to register it."""
+        rejected = self.rejected[kind]
+        if name in rejected.named:
+            raise UnusableNameError(label or kind, name, rejected.named[name])
+        if name not in entries:
+            raise UnknownNameError(label or kind, name, entries, hidden=self._hidden(kind))
+        return entries[name]
+
+    def _hidden(self, *kinds: str) -> List[str]:
+        """The problems that may hide a name of these kinds: plugins that did not load, hooks that raised."""
+        return [*self.plugins.load_failures, *(text for kind in kinds for text in self.rejected[kind].hidden)]
 
     def select_models(self, patterns: Sequence[str] = ()) -> List[Model]:
         """Models matching any of the names or wildcards (all models when none are given).
 
-        Their search spaces are checked (:func:`dlbench.contracts.check_search_space`); a broken one
-        is its plugin's problem. No model left is an error.
+        Their search spaces are checked (:func:`dlbench.contracts.check_search_space`) before any work:
+        a broken one is its plugin's problem, skipped when a wildcard matched it, an error when it was
+        named exactly (as is a name whose model a problem left out, see :meth:`_entry`). No model left
+        is an error.
         """
         selected: List[str] = []
+        named: Set[str] = set()
         for pattern in patterns or ["*"]:
-            matches = self.list_models(pattern)
-            if not matches:
-                raise UnknownNameError("model", pattern, self.model_entries)
+            if WILDCARD.search(pattern):
+                matches = self.list_models(pattern)
+                if not matches:
+                    raise UnknownNameError("model", pattern, self.model_entries, hidden=self._hidden("model"))
+            else:
+                self._entry("model", self.model_entries, pattern)
+                matches = [pattern]
+                named.add(pattern)
             selected += [name for name in matches if name not in selected]
-        models = [self.model_entries[name].item for name in selected if self._usable(self.model_entries[name])]
+        models = [self.model_entries[name].item for name in selected
+                  if self._usable(self.model_entries[name], exact=name in named)]
         if not models:
             raise DlbenchError(f"no usable model among {', '.join(selected)}: see the plugin problems above")
         return models
 
-    def _usable(self, entry: Entry) -> bool:
+    def _usable(self, entry: Entry, exact: bool) -> bool:
         try:
             contracts.check_search_space(entry.item)  # type: ignore[arg-type]
         except contracts.ContractError as error:
+            if exact:
+                raise UnusableNameError("model", entry.item.name,  # type: ignore[attr-defined]
+                                        self.plugins.problem_text(entry.plugin, str(error))) from None
             self.plugins.problem(entry.plugin, str(error))
             return False
         return True
@@ -144,51 +204,89 @@ class Catalogue:
     def select_tasks(self, names_or_tags: Iterable[str], options: TaskOptions = TaskOptions()) -> List[Task]:
         """Tasks named, or tagged with, any of ``names_or_tags``, in the order given.
 
-        ``PREFIX:ARGUMENT`` asks the task source registered for ``PREFIX`` to make a task.
+        ``PREFIX:ARGUMENT`` asks the task source registered for ``PREFIX`` to make a task. A task named
+        exactly (or made) is never skipped: see :meth:`_entry` and :meth:`load_checked`.
         """
         selected: List[str] = []
         made: Dict[str, Task] = {}
         for key in names_or_tags:
             prefix, colon, argument = key.partition(":")
             if colon and prefix in self.source_entries:
-                task = self.source_entries[prefix].item.make(argument, options)
+                task = self._make(key, self.source_entries[prefix], argument, options)
                 made[task.name] = task
                 self._made_by[task.name] = self.source_entries[prefix].plugin
                 matches = [task.name]
-            elif key in self.task_entries:
+                self._named_tasks.add(task.name)
+            elif key in self.task_entries or key in self.rejected["task"].named:
+                self._entry("task", self.task_entries, key)
                 matches = [key]
+                self._named_tasks.add(key)
             else:
                 matches = [name for name in self.list_tasks() if key in self.task_entries[name].item.tags]
             if not matches:
-                valid = ", ".join(self.list_tasks())
-                sources = ", ".join(f"{prefix}:..." for prefix in sorted(self.source_entries)) or "(none)"
-                raise DlbenchError(f"unknown task or tag {key!r}; valid tasks: {valid}; valid tags: "
-                                   f"{', '.join(self.tags())}; task sources: {sources}")
+                raise self._unknown_task(key)
             selected += [name for name in matches if name not in selected]
         return [made[name] if name in made else self.task_entries[name].item for name in selected]
+
+    def _make(self, key: str, source: Entry, argument: str, options: TaskOptions) -> Task:
+        """The task a task source makes for ``--task PREFIX:ARGUMENT``; a source that raises (other than a
+        :class:`DlbenchError` on purpose) or makes no valid task is an :class:`UnusableNameError`."""
+        where = f"task source {source.item.prefix!r}"  # type: ignore[attr-defined]
+        try:
+            task = source.item.make(argument, options)  # type: ignore[attr-defined]
+            contracts.check_task(task)
+        except contracts.ContractError as error:
+            message = f"{where} made no valid task: {error}"
+        except DlbenchError:
+            raise
+        except Exception as error:  # the plugin's own code
+            message = f"{where}: make({argument!r}) raised {type(error).__name__}: {error}"
+        else:
+            return task
+        raise UnusableNameError("task", key, self.plugins.problem_text(source.plugin, message))
+
+    def _unknown_task(self, key: str) -> DlbenchError:
+        """The error for a ``--task`` that is no task, tag or task source: the valid ones, a close name,
+        and the plugins that did not load (or whose task hooks raised), as the name may be theirs."""
+        tags = self.tags()
+        sources = [f"{prefix}:..." for prefix in sorted(self.source_entries)]
+        hidden = self._hidden("task", "task source")
+        message = f"task or tag {key!r} is not available" if hidden else f"unknown task or tag {key!r}"
+        message += (f"{did_you_mean(key, [*self.task_entries, *tags])}; valid tasks: {', '.join(self.list_tasks())}; "
+                    f"valid tags: {', '.join(tags)}; task sources: {', '.join(sources) or '(none)'}")
+        return DlbenchError(message + may_have_registered(hidden), problems=hidden)
+
+    def task_plugin(self, name: str) -> str:
+        """The plugin that registered task ``name``, or whose task source made it (``--task PREFIX:ARGUMENT``)."""
+        return self._made_by.get(name) or self.task_entries[name].plugin
 
     def load_checked(self, tasks: Sequence[Task]) -> List[Task]:
         """Load every task and check its data before any training starts; returns the usable ones.
 
-        A task whose loader fails or whose data breaks the contract is its plugin's problem; an error
-        the loader raises on purpose (:class:`DlbenchError`, such as a data set not yet fetched) stops.
-        The data loaded here is handed to the run's first ``load()``, not loaded twice.
+        A task whose loader fails or whose data breaks the contract is its plugin's problem: skipped
+        when a tag selected it, an :class:`UnusableNameError` when :meth:`select_tasks` was given its
+        name (or made it). An error the loader raises on purpose (:class:`DlbenchError`, such as a data
+        set not yet fetched) stops. The data loaded here is handed to the run's first ``load()``, not
+        loaded twice.
         """
         usable = []
         for task in tasks:
-            plugin = self._made_by.get(task.name) or self.task_entries[task.name].plugin
+            plugin = self.task_plugin(task.name)
             try:
                 data = task.load()
                 check_task_data(task, data)
             except contracts.ContractError as error:
-                self.plugins.problem(plugin, str(error))
-                continue
+                message = str(error)
             except DlbenchError:
                 raise
             except Exception as error:  # the plugin's own loader
-                self.plugins.problem(plugin, f"task {task.name!r}: load() raised {type(error).__name__}: {error}")
+                message = f"task {task.name!r}: load() raised {type(error).__name__}: {error}"
+            else:
+                usable.append(replace(task, load=LoadedOnce(task.load, data)))
                 continue
-            usable.append(replace(task, load=LoadedOnce(task.load, data)))
+            if task.name in self._named_tasks:
+                raise UnusableNameError("task", task.name, self.plugins.problem_text(plugin, message))
+            self.plugins.problem(plugin, message)
         if not usable:
             raise DlbenchError(f"no usable task among {', '.join(task.name for task in tasks)}: see the plugin problems above")
         return usable

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import pandas as pd
 
-from .columns import RESULT_COLUMNS, TRIAL_COLUMNS
+from .columns import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
 from .files import write_bytes_atomic, write_text_atomic
 from .reports import Summary, comparison_markdown, leaderboard_markdown, make_plots
 from .storage import find_study_id, saved_results, study_name
@@ -52,4 +52,5 @@ class RunFiles:
                 write_bytes_atomic(self.run_dir / name, png)
 
     def _write_csv(self, name: str, rows: List[Dict[str, Any]], columns: List[str]) -> None:
-        write_text_atomic(self.run_dir / name, pd.DataFrame(rows, columns=columns).to_csv(index=False))
+        frame = integer_counts(pd.DataFrame(rows, columns=columns))  # 41943, not 41943.0, beside a gap
+        write_text_atomic(self.run_dir / name, frame.to_csv(index=False))

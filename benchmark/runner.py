@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from .files import create_run_dir, write_json_atomic
 from .locking import RunLock
 from .metrics import classification_scores
 from .observers import Observers
+from .param_counts import reported_count
 from .progress import Progress
 from .results import RunFiles, collect_rows
 from .splits import stratified_indices
@@ -37,7 +39,7 @@ from .workers import (WorkerPlan, bind_worker, cpu_cores, interrupt_helpers, pla
                       wait_for_helpers)
 
 VAL_FRACTION = 0.2
-RUN_FILE = "run.json"  # the command line and its folder, storage URL, study name, tasks and models of a run
+RUN_FILE = "run.json"  # a run's command line and folder, storage URL, study name, tasks, models and their plugins
 
 
 class RunInterrupted(Exception):
@@ -70,6 +72,7 @@ class RunConfig:
     observers: Optional[Observers] = None  # plugins told about finished trials and the finished run
     precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU with native bfloat16, else 32
     compile: bool = False  # torch.compile the deep models' networks
+    plugins: Sequence[Mapping[str, Any]] = ()  # the plugins of the models and tasks (environment.run_plugins)
 
     @property
     def refit_seeds(self) -> List[int]:
@@ -128,7 +131,7 @@ def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: 
     predict_seconds = time.perf_counter() - started
     return {**classification_scores(data.y_test, predictions), "fit_seconds": fit_seconds,
             "predict_seconds_per_1k": predict_seconds / len(data.x_test) * 1000,
-            "n_params": int(getattr(estimator, "n_params", 0)),
+            "n_params": reported_count(estimator),
             "device": str(getattr(estimator, "device_", "cpu"))}
 
 
@@ -136,7 +139,8 @@ def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, 
     return {"task": task.name, "model": model.name, "family": model.family, "seed": seed,
             "status": "ok" if not error else "failed", **scores,
             "val_accuracy": outcome.best_val_accuracy, "n_trials": outcome.n_finished,
-            "tuning_seconds": outcome.seconds,
+            "trials_completed": outcome.n_in_state("complete"), "trials_pruned": outcome.n_in_state("pruned"),
+            "trials_failed": outcome.n_in_state("fail"), "tuning_seconds": outcome.seconds,
             "best_params": json.dumps(outcome.best_params, sort_keys=True) if outcome.best_params else "",
             "error": error}
 
@@ -226,16 +230,17 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
         data, info, split = prepare(task, config.seed)
         for model in models:
             name = _names(config, task, model)
-            progress.start_study(f"{task.name} × {model.name}")
+            progress.start_study(task.name, model.name)
             timeout = study_timeout(config, time.time() - started, studies_left)
             study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
-            tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study, clock=clock)
+            outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study,
+                           clock=clock)
             studies_left -= 1
             if _refit_is_mine(storage, study, name):
                 progress.status(f"refitting {task.name} × {model.name}")
                 outcome = study_outcome(model, task.name, study.get_trials(deepcopy=False))  # every worker's trials
                 save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds, clock))
-            progress.end_study()
+            progress.end_study(outcome.n_finished, outcome.best_val_accuracy)
             after_study()
 
 
@@ -250,7 +255,7 @@ def _start(config: RunConfig) -> Path:
     write_json_atomic(run_dir / RUN_FILE, {
         "argv": list(config.argv), "cwd": os.getcwd(), "storage": config.storage or journal_url(run_dir),
         "study_name": config.study_name, "tasks": [task.name for task in config.tasks],
-        "models": [model.name for model in config.models]})
+        "models": [model.name for model in config.models], "plugins": [dict(record) for record in config.plugins]})
     return run_dir
 
 
@@ -290,11 +295,11 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     bind_worker(plan)
     environment = collect_environment(config.seed, config.argv, run_dir.name)
     environment.update(storage=redact(url) if config.storage else "run folder journal", jobs=plan.jobs,
-                       resumed=resume is not None)
+                       resumed=resume is not None, plugins=[dict(record) for record in config.plugins])
     write_json_atomic(run_dir / "environment.json", environment)
     task_names = [task.name for task in config.tasks]
     started = time.time()
-    progress = Progress(total_studies=len(studies), trials=config.trials, disabled=config.quiet)
+    progress = Progress(total_studies=len(studies), trials=config.trials, disabled=config.quiet, stream=sys.stderr)
     helpers = start_helpers(plan, run_dir, ["--jobs", str(plan.jobs)])
     try:
         work(config, studies, storage, _sampler_offset(config, 0), progress,

@@ -16,10 +16,12 @@ with the Nemenyi post-hoc p-values for the critical-difference diagram (scikit-p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported by the functions that need it: the command line starts fast
+    import pandas as pd
 
 ALPHA = 0.05  # the default significance level
 BOOTSTRAP_RESAMPLES = 10_000

@@ -7,6 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Dict, Iterator
 
+# Fit times below this are mostly noise on a shared machine: ``dlbench compare`` does not count their slowdowns
+NOISE_FLOOR_SECONDS = 1.0
+
 
 @dataclass
 class TimeSplit:

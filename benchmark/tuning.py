@@ -54,6 +54,10 @@ class StudyOutcome:
         """Trials that ran to an end: complete, pruned or failed (not interrupted, not still running)."""
         return sum(1 for row in self.trials if row["state"] in ("complete", "pruned", "fail"))
 
+    def n_in_state(self, state: str) -> int:
+        """Trials whose ``trials.csv`` state is ``state`` (complete, pruned, fail, interrupted or running)."""
+        return sum(1 for row in self.trials if row["state"] == state)
+
     @property
     def first_error(self) -> str:
         """The reason the first failed trial gave, or an empty string."""

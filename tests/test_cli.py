@@ -14,6 +14,8 @@ import pytest
 from commands import default_sigint, dlbench
 from dlbench.columns import RESULT_COLUMNS
 from dlbench.columns import TRIAL_COLUMNS
+from dlbench.cli import main
+from test_progress import FakeTerminal
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,26 @@ def test_the_terminal_shows_where_the_time_went(digits_run):
     split = json.loads((run_dir / "environment.json").read_text())["time_split"]
     assert (f"time: {split['wall_seconds']:.0f} s in all; model fit {split['fit_share']:.1%}, "
             f"predict {split['predict_share']:.1%}, everything else {split['other_share']:.1%}") in stdout
+
+
+def test_off_a_terminal_each_study_prints_one_plain_line_on_stderr(digits_run):
+    stderr, run_dir = digits_run[0].stderr, digits_run[1]
+    assert "\r" not in stderr and "█" not in stderr and "\x1b" not in stderr
+    results = pd.read_csv(run_dir / "results.csv")
+    lines = stderr.splitlines()
+    assert len(lines) == len(results) == 3
+    for line, row in zip(lines, results.itertuples()):
+        assert re.fullmatch(rf"study digits/{row.model}: 3 trials, best val acc {row.val_accuracy:.4f}, \d+\.\d s",
+                            line), line
+
+
+def test_on_a_terminal_a_run_draws_progress_bars(tmp_path, monkeypatch, capsys):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["run", "--task", "digits", "--model", "logistic", "--trials", "2", "--output", str(tmp_path)]) == 0
+    text = terminal.getvalue()
+    assert "\r" in text and "studies: 100%" in text and "digits × logistic" in text and "study digits/" not in text
+    assert capsys.readouterr().out.strip().endswith(f"results: {next(tmp_path.iterdir())}")
 
 
 def test_same_seed_gives_the_same_table(digits_run, tmp_path):

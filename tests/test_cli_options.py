@@ -77,6 +77,12 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
                                          "argument --max-accuracy-drop: 2 is not valid; expected a fraction from 0 to 1"),
     ("compare", "--max-slowdown"): (["compare", "results.csv", "results.csv", "--max-slowdown", "0.5"],
                                     "argument --max-slowdown: 0.5 is not valid; expected a factor >= 1"),
+    ("compare", "--min-seconds"): (["compare", "results.csv", "results.csv", "--min-seconds", "-1"],
+                                   "argument --min-seconds: -1 is not valid; expected seconds >= 0"),
+    ("compare", "--alpha"): (["compare", "results.csv", "results.csv", "--alpha", "1"],
+                             "argument --alpha: 1 is not valid; expected a level between 0 and 1"),
+    ("compare", "--no-significance"): (["compare", "results.csv", "results.csv", "--no-significance=yes"],
+                                       "argument --no-significance: ignored explicit argument 'yes'"),
     ("list", "--plugins-dir"): (["list", "--plugins-dir", "no-such-dir"], "plugins folder 'no-such-dir'"),
     ("list", "-p"): (["list", "-p", "no-such-plugin"], "no-such-plugin"),
     ("list", "--strict-plugins"): (["list", "--strict-plugins=0"], "ignored explicit argument '0'"),
@@ -84,6 +90,7 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("plugins", "-p"): (["plugins", "-p", "no-such-plugin"], "no-such-plugin"),
     ("plugins", "--strict-plugins"): (["plugins", "--strict-plugins=2"], "ignored explicit argument '2'"),
     ("", "COMMAND"): (["fly"], "argument COMMAND: invalid choice: 'fly'"),
+    ("", "--version"): (["--version=full"], "argument --version: ignored explicit argument 'full'"),
     ("data", "ACTION"): (["data", "drop"], "argument ACTION: invalid choice: 'drop' (choose from"),
 }
 
@@ -133,3 +140,18 @@ def test_bad_input_exits_2_with_one_line(key, workdir, capsys):
     assert message in stderr
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
     assert sorted(path.name for path in Path(workdir).iterdir()) == [BLOCKER, "results.csv"]  # nothing written
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "--task", "digits", "--model", "svn"],
+     "unknown model 'svn' (did you mean 'svm'?); valid models: cnn, decision-tree, logistic, mlp, svm"),
+    (["run", "--task", "digit"], "unknown task or tag 'digit' (did you mean 'digits'?); valid tasks: cifar10"),
+    (["run", "--task", "image"], "unknown task or tag 'image' (did you mean 'images'?); valid tasks: cifar10"),
+    (["report", "results.csv", "--format", "markdwn"],
+     "unknown format 'markdwn' (did you mean 'markdown'?); valid formats: csv, html, json, latex, markdown"),
+])
+def test_a_misspelt_name_gets_the_closest_valid_one_suggested(argv, message, workdir, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dlbench: error: {message}") and err.count("\n") == 1
+    assert sorted(path.name for path in Path(workdir).iterdir()) == [BLOCKER, "results.csv"]

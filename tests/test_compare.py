@@ -51,9 +51,20 @@ def test_a_slowdown_beyond_the_factor_fails(baseline, tmp_path):
         return results
 
     new = _edited(baseline, tmp_path, slow)
-    result = dlbench("compare", str(baseline), str(new))
+    result = dlbench("compare", str(baseline), str(new), "--min-seconds", "0")
     assert result.returncode == 1 and "REGRESSION: slowdown" in result.stdout and "2.00×" in result.stdout
-    assert dlbench("compare", str(baseline), str(new), "--max-slowdown", "2.5").returncode == 0
+    assert dlbench("compare", str(baseline), str(new), "--max-slowdown", "2.5", "--min-seconds", "0").returncode == 0
+
+
+def test_a_slower_fit_under_the_floor_does_not_count(baseline, tmp_path):
+    def slow(results):
+        results.loc[results.model == "logistic", "fit_seconds"] = [0.9]  # from about 0.05 s: noise, not a regression
+        return results
+
+    new = _edited(baseline, tmp_path, slow)
+    result = dlbench("compare", str(baseline), str(new))
+    assert result.returncode == 0 and "slower, but a fit under 1 s" in result.stdout
+    assert dlbench("compare", str(baseline), str(new), "--min-seconds", "0.5").returncode == 1
 
 
 def test_rows_on_one_side_are_listed_and_a_new_failure_fails(baseline, tmp_path):

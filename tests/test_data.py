@@ -19,6 +19,7 @@ from dlbench.safe_loading import extract_tar, load_restricted_pickle
 from dlbench.tasks import standard
 
 from datafiles import closed_port_url, md5, serve, write_cifar_tarball, write_idx, write_mnist_files
+from test_progress import FakeTerminal
 
 
 @pytest.fixture
@@ -67,6 +68,20 @@ def test_download_verifies_checksums_and_uses_the_canonical_url(tmp_path, data_r
     assert remote.missing(data_root) == []
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in served.iterdir())  # no temp files left
     assert read_idx(folder / "t10k-labels-idx1-ubyte.gz").tolist() == list(range(10))
+
+
+def test_download_bars_are_drawn_only_on_a_terminal(tmp_path, data_root, monkeypatch):
+    served = _served_mnist(tmp_path)
+    streams = {"plain": (io.StringIO(), True), "terminal": (FakeTerminal(), True), "quiet": (FakeTerminal(), False)}
+    with serve(served) as url:
+        files = tuple(RemoteFile(p.name, md5(p), f"{url}/{p.name}") for p in sorted(served.iterdir()))
+        for name, (stream, progress) in streams.items():
+            monkeypatch.setattr(sys, "stderr", stream)
+            RemoteData(name, name, files).fetch(data_root, progress=progress)
+            assert RemoteData(name, name, files).missing(data_root) == []
+    drawn = streams["terminal"][0].getvalue()
+    assert "\r" in drawn and "100%" in drawn and drawn.count("B/s") >= 4  # a bar per file
+    assert streams["plain"][0].getvalue() == "" and streams["quiet"][0].getvalue() == ""
 
 
 def test_mirror_replaces_the_canonical_host(tmp_path, data_root, monkeypatch):

@@ -175,3 +175,55 @@ def test_bad_data_is_one_clear_error_before_any_training(task, message, tmp_path
     assert code == 2 and message in stderr, stderr
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
     assert not (tmp_path / "out").exists()  # stopped before any run folder, so before any training
+
+
+FLAKY = '''
+    import numpy as np
+    import optuna
+    from dlbench import Model, hookimpl
+
+    ORDER = ["fail", "complete", "fail", "pruned", "complete", "fail", "pruned", "complete", "fail", "complete"]
+    OUTCOMES = ["complete", "fail", "pruned"]
+
+    class Flaky:
+        """Fails or is pruned as its params say; otherwise it predicts the most common training label."""
+
+        def __init__(self, outcome):
+            self.outcome = outcome
+
+        def fit(self, X, y, X_val=None, y_val=None):
+            if self.outcome == "fail":
+                raise ValueError("this configuration breaks")
+            if self.outcome == "pruned":
+                raise optuna.TrialPruned()
+            self.label_ = np.bincount(y).argmax()
+            return self
+
+        def predict(self, X):
+            return np.full(len(X), self.label_)
+
+    @hookimpl
+    def register_models(register):
+        register(Model(name="flaky", family="classical", defaults={"outcome": ORDER[0]},
+                       portfolio=tuple({"outcome": outcome} for outcome in ORDER[1:]),
+                       build=lambda params, task: Flaky(params["outcome"]),
+                       search_space=lambda trial: {"outcome": trial.suggest_categorical("outcome", OUTCOMES)}))
+'''
+
+
+def test_results_count_trials_by_state_and_the_leaderboard_notes_the_failed_ones(tmp_path, monkeypatch):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "flaky.py").write_text(textwrap.dedent(FLAKY))
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    code = main(["run", "--task", "digits", "--model", "flaky", "--trials", "10", "--quiet",
+                 "--plugins-dir", str(tmp_path / "plugins"), "--output", str(tmp_path / "out")])
+    assert code == 0
+    (run_dir,) = (tmp_path / "out").iterdir()
+    states = pd.read_csv(run_dir / "trials.csv").state.value_counts().to_dict()
+    assert states == {"complete": 4, "fail": 4, "pruned": 2}
+    (row,) = pd.read_csv(run_dir / "results.csv").itertuples()
+    assert (row.status, row.n_trials, row.trials_completed, row.trials_pruned, row.trials_failed) == ("ok", 10, 4, 2, 4)
+    assert pd.isna(row.n_params)  # the plugin's estimator does not say, and dlbench cannot count it: empty, not 0
+    line = (run_dir / "results.csv").read_text().splitlines()[1]
+    assert ",,10,4,2,4," in line  # the empty n_params, then the counts as integers
+    assert "| 6 (+4 failed) |" in (run_dir / "leaderboard.md").read_text()  # 6 trained: 4 completed, 2 pruned

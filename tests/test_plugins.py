@@ -4,6 +4,7 @@ problem, broken plugins skipped while the rest goes on (--strict-plugins stops),
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from dlbench import Model, Task, TaskData, hookimpl
 from dlbench.cli import main
-from dlbench.errors import DlbenchError, DuplicateNameError
+from dlbench.errors import DlbenchError, DuplicateNameError, UnusableNameError
 from dlbench.plugin_loading import AUTOLOAD_VARIABLE, PLUGINS_DIR_VARIABLE, PluginSelection, Plugins, load_plugins
 from dlbench.registry import Catalogue
 
@@ -134,7 +135,8 @@ BROKEN_FILES = {
         @hookimpl
         def register_modles(register):
             pass
-    ''', "implements unknown hook(s) register_modles; valid hooks: register_models, register_reporters"),
+    ''', "implements unknown hook(s) register_modles (did you mean 'register_models'?); valid hooks: "
+        "register_models, register_reporters"),
     "duplicate": ('''
         from dlbench import Model, hookimpl
         @hookimpl
@@ -234,18 +236,39 @@ def _model(name, search_space, defaults=None, portfolio=()):
     (_model("bad-portfolio", lambda trial: {"k": trial.suggest_int("k", 1, 9)}, portfolio=({"k": 50},)),
      "model 'bad-portfolio': the parameters portfolio[0] {'k': 50} lie outside the search space"),
 ])
-def test_a_model_whose_search_space_is_broken_is_skipped_when_selected(model, message, capsys):
+def test_a_model_whose_search_space_is_broken_is_skipped_when_a_wildcard_selects_it(model, message, capsys):
     class Plugin:
         @hookimpl
         def register_models(self, register):
             register(model)
 
     catalogue = _lenient_catalogue(Plugin())
-    assert [m.name for m in catalogue.select_models(["logistic", model.name])] == ["logistic"]
+    assert [m.name for m in catalogue.select_models(["logistic", f"{model.name}*"])] == ["logistic"]
     err = capsys.readouterr().err
     assert f"plugin 'third-party-0' (registered): {message}" in err
     with pytest.raises(DlbenchError, match="no usable model among"):
-        catalogue.select_models([model.name])
+        catalogue.select_models([f"{model.name}*"])
+
+
+@pytest.mark.parametrize("model, message", [
+    (_model("raises", lambda trial: 1 / 0),
+     "model 'raises': search space raised ZeroDivisionError on its defaults {'k': 3}: division by zero"),
+    (_model("bad-portfolio", lambda trial: {"k": trial.suggest_int("k", 1, 9)}, portfolio=({"k": 50},)),
+     "model 'bad-portfolio': the parameters portfolio[0] {'k': 50} lie outside the search space"),
+])
+def test_a_model_named_exactly_whose_search_space_is_broken_is_an_error(model, message, capsys):
+    class Plugin:
+        @hookimpl
+        def register_models(self, register):
+            register(model)
+
+    catalogue = _lenient_catalogue(Plugin())
+    with pytest.raises(UnusableNameError) as error:
+        catalogue.select_models(["logistic", model.name])
+    problem = f"plugin 'third-party-0' (registered): {message}"
+    assert str(error.value).startswith(f"model {model.name!r} cannot be used: {problem}")
+    assert error.value.problems == (str(error.value).split(" cannot be used: ", 1)[1],)
+    assert capsys.readouterr().err == "" and catalogue.plugins.problems == []  # the error, not also a warning
 
 
 def _bad_data(**changes) -> TaskData:
@@ -265,12 +288,17 @@ def test_a_task_whose_data_breaks_the_contract_is_skipped_before_training(data, 
     class Plugin:
         @hookimpl
         def register_tasks(self, register):
-            register(Task(name="broken", tags=(), class_names=("a", "b"), load=lambda: data))
+            register(Task(name="broken", tags=("flaky",), class_names=("a", "b"), load=lambda: data))
 
     catalogue = _lenient_catalogue(Plugin())
-    usable = catalogue.load_checked(catalogue.select_tasks(["digits", "broken"]))
+    usable = catalogue.load_checked(catalogue.select_tasks(["digits", "flaky"]))
     assert [task.name for task in usable] == ["digits"]
     assert f"plugin 'third-party-0' (registered): task 'broken': {message}" in capsys.readouterr().err
+    named = _lenient_catalogue(Plugin())  # the same task named exactly: an error, not a warning
+    with pytest.raises(UnusableNameError, match=re.escape(
+            f"task 'broken' cannot be used: plugin 'third-party-0' (registered): task 'broken': {message}")):
+        named.load_checked(named.select_tasks(["digits", "broken"]))
+    assert capsys.readouterr().err == ""
 
 
 def test_a_loader_that_stops_on_purpose_stops_the_command():
@@ -320,7 +348,7 @@ def test_a_run_skips_broken_plugins_and_goes_on_and_strict_stops_before_any_fold
     local = tmp_path / "local"
     write_plugin(local, "halves", GOOD_PLUGIN)
     write_plugin(local, "broken", BROKEN_FOR_RUN)
-    args = ["run", "--plugins-dir", str(local), "--task", "toy", "--model", "local-logistic", "crashy-space",
+    args = ["run", "--plugins-dir", str(local), "--task", "toy", "--model", "local-*", "crashy*",
             "--trials", "2", "--quiet", "--output", str(tmp_path / "out")]
     done = dlbench(*args, env={AUTOLOAD_VARIABLE: "1"})
     assert done.returncode == 0, done.stderr
@@ -333,6 +361,96 @@ def test_a_run_skips_broken_plugins_and_goes_on_and_strict_stops_before_any_fold
     strict = dlbench(*args, "--strict-plugins", "--output", str(tmp_path / "strict"), env={AUTOLOAD_VARIABLE: "1"})
     assert strict.returncode == 2 and strict.stderr.count("\n") == 1 and "Traceback" not in strict.stderr
     assert not (tmp_path / "strict").exists()
+
+
+TYPO_HOOK = """
+    from dlbench import Model, hookimpl
+    @hookimpl
+    def register_model(register):
+        register(Model(name="knn", family="classical", search_space=lambda t: {}, defaults={}, build=print))
+"""
+FACES = """
+    from dlbench import hookimpl
+    @hookimpl
+    def register_tasks(register):
+        raise OSError("lfw archive is corrupt")
+"""
+WINNERS = """
+    import no_such_rendering_library
+"""
+HUB = """
+    from dlbench import TaskSource, hookimpl
+    def make(argument, options):
+        raise ConnectionError("hub unreachable")
+    @hookimpl
+    def register_task_sources(register):
+        register(TaskSource(prefix="hub", make=make))
+"""
+
+# plugin file, the command line after the command, and the one line it must end with
+NAMED_EXACTLY = {
+    "failed to load": ("knn", "import not_a_module_anywhere\n", ["run", "--model", "knn", "svm", "--task", "digits"],
+                       "model 'knn' is not available (did you mean 'cnn'?); valid models: cnn, decision-tree, "
+                       "logistic, mlp, svm; a broken plugin may have registered it: plugin 'knn' (file {path}): "
+                       "failed to import: ModuleNotFoundError: No module named 'not_a_module_anywhere'"),
+    "wildcard matching nothing": ("knn", "import not_a_module_anywhere\n", ["run", "--model", "knn*", "--task", "digits"],
+                                  "model 'knn*' is not available; valid models: cnn, decision-tree, logistic, mlp, "
+                                  "svm; a broken plugin may have registered it: plugin 'knn' (file {path}): failed to "
+                                  "import"),
+    "unknown hook": ("knn", TYPO_HOOK, ["run", "--model", "knn", "--task", "digits"],
+                     "model 'knn' is not available (did you mean 'cnn'?); valid models: cnn, decision-tree, logistic, "
+                     "mlp, svm; a broken plugin may have registered it: plugin 'knn' (file {path}): implements "
+                     "unknown hook(s) register_model (did you mean 'register_models'?); valid hooks: register_models"),
+    "search space raised": ("broken", BROKEN_FOR_RUN, ["run", "--model", "logistic", "crashy-space", "--task", "digits"],
+                            "model 'crashy-space' cannot be used: plugin 'broken' (file {path}): model 'crashy-space': "
+                            "search space raised ValueError on its defaults {{}}: `low <= high` must hold"),
+    "data broke the contract": ("broken", BROKEN_FOR_RUN, ["run", "--model", "logistic", "--task", "digits", "nan-images"],
+                                "task 'nan-images' cannot be used: plugin 'broken' (file {path}): task 'nan-images': "
+                                "train images contain NaN or infinite values"),
+    "registered, then rejected": ("bad-family", BROKEN_FILES["bad-family"][0], ["run", "--model", "odd", "--task", "digits"],
+                                  "model 'odd' cannot be used: plugin 'bad-family' (file {path}): model 'odd' has "
+                                  "family 'quantum'; valid families: deep, classical"),
+    "registered twice": ("duplicate", BROKEN_FILES["duplicate"][0], ["run", "--model", "svm", "--task", "digits"],
+                         "model 'svm' cannot be used: plugin 'duplicate' (file {path}): model 'svm' is registered by "
+                         "two plugins: 'dlbench.plugins.svm' and 'duplicate'"),
+    "task hook raised": ("faces", FACES, ["run", "--model", "svm", "--task", "lfw-faces"],
+                         "task or tag 'lfw-faces' is not available; valid tasks: cifar10, cifar100, digits, "
+                         "fashion-mnist, mnist, mnist-5k, shapes; valid tags: grey, images, images-standard, rgb, "
+                         "small, synthetic; task sources: folder:...; a broken plugin may have registered it: plugin "
+                         "'faces' (file {path}): register_tasks raised OSError: lfw archive is corrupt"),
+    "task source raised": ("hub", HUB, ["run", "--model", "svm", "--task", "hub:lfw"],
+                           "task 'hub:lfw' cannot be used: plugin 'hub' (file {path}): task source 'hub': "
+                           "make('lfw') raised ConnectionError: hub unreachable"),
+    "report format": ("winners", WINNERS, ["report", "no-such-run", "--format", "winners"],
+                      "format 'winners' is not available; valid formats: csv, html, json, latex, markdown; a broken "
+                      "plugin may have registered it: plugin 'winners' (file {path}): failed to import: "
+                      "ModuleNotFoundError: No module named 'no_such_rendering_library'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NAMED_EXACTLY))
+def test_a_name_given_exactly_whose_plugin_is_broken_stops_before_any_work_in_one_line(case, tmp_path, capsys,
+                                                                                     no_autoload):
+    name, code, argv, message = NAMED_EXACTLY[case]
+    path = write_plugin(tmp_path / "local", name, code)
+    run_options = ["--output", str(tmp_path / "out"), "--trials", "1"] if argv[0] == "run" else []
+    status, out, err = cli(capsys, *argv, "--plugins-dir", str(tmp_path / "local"), *run_options)
+    assert status == 2 and out == ""
+    assert err.startswith("dlbench: error: " + message.format(path=path)), err
+    assert err.count("\n") == 1  # the error alone: its problem is not also a warning
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_error_about_a_name_leaves_the_warnings_about_other_plugins(tmp_path, capsys, no_autoload):
+    local = tmp_path / "local"
+    write_plugin(local, "broken", BROKEN_FOR_RUN)
+    unrelated = write_plugin(local, "unrelated", "import not_a_module_anywhere\n")
+    status, out, err = cli(capsys, "run", "--plugins-dir", str(local), "--model", "crashy-space", "--task", "digits",
+                           "--output", str(tmp_path / "out"))
+    warning, error = err.splitlines()
+    assert status == 2 and warning.startswith(f"dlbench: warning: plugin 'unrelated' (file {unrelated}): failed to import")
+    assert error.startswith("dlbench: error: model 'crashy-space' cannot be used: plugin 'broken'")
+    assert not (tmp_path / "out").exists()
 
 
 OBSERVER_PLUGIN = '''

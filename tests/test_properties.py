@@ -329,6 +329,59 @@ def test_json_is_strict_json_with_every_name_exact(case):
     assert sorted((row["task"], row["model"]) for row in document["conflicts"]) == _pairs(conflicting)
 
 
+# Seed accuracies whose means are often equal, and often only up to float noise: (0.9 + 0.8) / 2 != 0.85
+TIE_PRONE = st.sampled_from([0.8, 0.85, 0.9, NAN])
+
+
+@st.composite
+def tie_prone_frames(draw: st.DrawFn) -> pd.DataFrame:
+    """Results where models of either family often have equal mean test accuracies on a task."""
+    tasks, families = draw(name_pools())
+    pairs = draw(st.lists(st.tuples(st.sampled_from(tasks), st.sampled_from(list(families))),
+                          min_size=1, max_size=8, unique=True))
+    return _frame(*[_row(task, model, families[model], seed, test_accuracy=draw(TIE_PRONE), fit_seconds=draw(seconds))
+                    for task, model in pairs for seed in range(draw(st.integers(1, 3)))])
+
+
+def _same(first: float, second: float) -> bool:
+    return math.isclose(first, second, rel_tol=0, abs_tol=1e-9)
+
+
+def _expected_outcome(deep: float, classical: float) -> str:
+    return "tie" if _same(deep, classical) else "deep" if deep > classical else "classical"
+
+
+@settings(PROPERTY, max_examples=60)
+@given(frame=tie_prone_frames())
+def test_equal_accuracies_share_a_rank_and_equal_best_families_tie(frame):
+    summary = Summary(frame, pd.DataFrame(columns=["task", "model", "seed", "sources"]))
+    expected: Dict[str, str] = {}
+    for task in summary.tasks:
+        board = summary.leaderboard(task)
+        scored = board.dropna(subset=["test_accuracy"])
+        assert board["rank"].isna().equals(board["test_accuracy"].isna())  # no accuracy, no rank
+        for _, row in scored.iterrows():  # 1 + those better + half of the others tied with it
+            better = sum(other > row.test_accuracy and not _same(other, row.test_accuracy)
+                         for other in scored.test_accuracy)
+            tied = sum(_same(other, row.test_accuracy) for other in scored.test_accuracy) - 1
+            assert row["rank"] == 1 + better + tied / 2, (task, row.model)
+            best = scored[scored.family == row.family].test_accuracy.max()
+            assert row.best_of_family == _same(row.test_accuracy, best), (task, row.model)
+        best = {family: scored[scored.family == family].test_accuracy.max() for family in FAMILIES}
+        if not any(math.isnan(accuracy) for accuracy in best.values()):
+            expected[task] = _expected_outcome(best["deep"], best["classical"])
+    comparison = summary.comparison
+    assert dict(zip(comparison["task"], comparison["winner"])) == expected
+    assert all(gap == 0 for gap, winner in zip(comparison["gap_points"], comparison["winner"]) if winner == "tie")
+    counts = {outcome: list(expected.values()).count(outcome) for outcome in ("deep", "tie", "classical")}
+    if expected:
+        noun = "task" if len(expected) == 1 else "tasks"
+        assert summary.verdict.startswith(f"Deep learning wins on {counts['deep']} of {len(expected)} {noun}")
+        assert (f", ties on {counts['tie']}" in summary.verdict) == bool(counts["tie"])
+        assert (f", loses on {counts['classical']}" in summary.verdict) == bool(counts["classical"])
+        assert "(s)" not in summary.verdict and "margin" not in summary.verdict
+
+
 @settings(PROPERTY, max_examples=20)
 @given(frame=results_frames())
 @example(frame=PAST_FAILURES[-1].results)

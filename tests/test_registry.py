@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from dlbench import Model, SklearnClassifier, Task, hookimpl
+from dlbench import Model, SklearnClassifier, Task, TaskSource, hookimpl
 from dlbench.errors import DlbenchError, DuplicateNameError, UnknownNameError
 from dlbench.registry import BUILTIN_PLUGINS, Catalogue, make_plugin_manager
 
@@ -96,6 +96,19 @@ def test_unknown_names_list_the_valid_ones(catalogue):
         catalogue.select_models(["x*"])
 
 
+def test_unknown_names_suggest_the_closest_valid_one(catalogue):
+    with pytest.raises(UnknownNameError, match=r"^unknown model 'logistc' \(did you mean 'logistic'\?\); valid models"):
+        catalogue.model("logistc")
+    with pytest.raises(UnknownNameError, match=r"^unknown model 'decision_tree' \(did you mean 'decision-tree'\?\);"):
+        catalogue.select_models(["svm", "decision_tree"])
+    with pytest.raises(UnknownNameError, match=r"^unknown task 'mnist5k' \(did you mean 'mnist-5k'\?\); valid tasks"):
+        catalogue.task("mnist5k")
+    with pytest.raises(UnknownNameError, match=r"^unknown format 'htm' \(did you mean 'html'\?\); valid formats"):
+        catalogue.reporter("htm")
+    with pytest.raises(UnknownNameError, match=r"^unknown model 'resnet'; valid models"):  # nothing close
+        catalogue.model("resnet")
+
+
 def test_tags_select_every_builtin_image_task(catalogue):
     assert [t.name for t in catalogue.select_tasks(["images"])] == ["digits", "mnist-5k", "shapes"]
     assert [t.name for t in catalogue.select_tasks(["images-standard"])] == ["cifar10", "cifar100", "fashion-mnist", "mnist"]
@@ -143,3 +156,20 @@ def test_entry_point_plugins_are_found(tmp_path, monkeypatch):
     entry = catalogue.model_entries["fake-knn"]
     assert entry.plugin == "fake" and entry.source == "fake-dlbench-plugin 1.2.3"
     assert "fake-knn" not in Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False)).list_models()
+
+
+class ToySource:
+    """Makes a task on demand: ``--task toy:NAME``."""
+
+    @hookimpl
+    def register_task_sources(self, register):
+        register(TaskSource(prefix="toy", make=lambda argument, options: Task(
+            name=f"toy-{argument}", tags=(), class_names=("a", "b"), load=make_task_data)))
+
+
+def test_task_plugin_names_the_plugin_of_a_task_or_of_the_source_that_made_it(pm):
+    pm.register(ToySource(), name="toy-source")
+    catalogue = Catalogue.from_plugins(pm)
+    (made,) = catalogue.select_tasks(["toy:one"])
+    assert made.name == "toy-one" and catalogue.task_plugin("toy-one") == "toy-source"
+    assert catalogue.task_plugin("digits") == "dlbench.tasks.digits"

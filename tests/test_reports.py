@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 
@@ -11,9 +12,12 @@ import pandas as pd
 import pytest
 from commands import dlbench
 
+from dlbench.columns import RESULT_COLUMNS, TRIAL_COLUMNS
 from dlbench.reports import Summary, merge_sources, render
+from dlbench.results import RunFiles
 from dlbench.reports.latex import escape as latex_escape
-from dlbench.reports.plots import pareto_front
+from dlbench.reports.formatting import comparison_cells, leaderboard_cells
+from dlbench.reports.plots import history_figure, pareto_front
 from dlbench.reports.summary import overall_ranks, summarize
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -41,7 +45,8 @@ def test_markdown_shows_mean_and_std_and_marks_the_best_of_each_family(seeded_ru
     best, other = classical.idxmax(), classical.idxmin()
     assert f"| **{best}**" in report.stdout and "| **mlp**" in report.stdout
     assert f"| {other} " in report.stdout  # not bold: beaten inside its family
-    assert "Deep learning wins on" in report.stdout and "median margin" in report.stdout
+    assert re.search(r"Deep learning wins on [01] of 1 task[,;] ", report.stdout) and "task(s)" not in report.stdout
+    assert "; the Δ accuracy (deep minus classical) is " in report.stdout
 
 
 def test_csv_and_json_hold_the_run_numbers_unrounded(seeded_run, tmp_path):
@@ -51,7 +56,9 @@ def test_csv_and_json_hold_the_run_numbers_unrounded(seeded_run, tmp_path):
     table = pd.read_csv(out).set_index("model")
     means = results.groupby("model")[["test_accuracy", "macro_f1", "fit_seconds"]].mean()
     pd.testing.assert_frame_equal(table.loc[means.index, means.columns], means, check_names=False)
-    assert list(table.n_seeds) == [2, 2, 2] and sorted(table["rank"]) == [1, 2, 3]
+    assert list(table.n_seeds) == [2, 2, 2]
+    expected = results.groupby("model").test_accuracy.mean().round(12).rank(ascending=False, method="average")
+    assert table["rank"].to_dict() == expected.to_dict()
     document = json.loads(dlbench("report", str(seeded_run), "--format", "json").stdout)
     assert pd.DataFrame(document["results"])[["model", "seed", "test_accuracy"]].equals(
         results[["model", "seed", "test_accuracy"]])
@@ -139,6 +146,76 @@ def test_overall_rank_averages_each_models_rank_over_tasks():
     assert list(overall.index) == ["svm", "cnn", "tree"]
 
 
+def test_a_history_has_whole_trial_ticks_and_a_line_drawn_over_another_still_shows(seeded_run):
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    trials = pd.read_csv(seeded_run / "trials.csv")
+    twin = trials[trials.model == "logistic"].assign(model="logistic-twin")  # the very same best-so-far line
+    figure = history_figure(pd.concat([trials, twin], ignore_index=True))
+    try:
+        (axis,) = [axis for axis in figure.axes if axis.get_visible()]
+        assert isinstance(axis.xaxis.get_major_locator(), MaxNLocator)
+        ticks = axis.get_xticks()
+        assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks), ticks  # 2 trials: 0, 1
+        lines = {line.get_label(): line for line in axis.get_lines()}
+        assert set(lines) == {"mlp", "logistic", "decision-tree", "logistic-twin"}
+        assert all(line.get_marker() not in (None, "", " ", "None", "none") for line in lines.values())
+        assert len({(line.get_marker(), line.get_linestyle()) for line in lines.values()}) == len(lines)
+        hidden, over = lines["logistic"], lines["logistic-twin"]
+        assert list(hidden.get_xydata().ravel()) == list(over.get_xydata().ravel())  # drawn exactly over it
+    finally:
+        plt.close(figure)
+
+
+def _scored_rows(scores, fit_seconds=1.0):
+    """Result rows of ``{(task, model, family): [test accuracy of each seed]}``."""
+    return pd.DataFrame([{"task": t, "model": m, "family": f, "seed": seed, "status": "ok", "test_accuracy": a,
+                          "balanced_accuracy": a, "macro_f1": a, "val_accuracy": a, "fit_seconds": fit_seconds,
+                          "predict_seconds_per_1k": 0.1, "n_params": 0, "n_trials": 1, "error": ""}
+                         for (t, m, f), accuracies in scores.items() for seed, a in enumerate(accuracies)])
+
+
+NO_CONFLICTS = pd.DataFrame(columns=["task", "model", "seed", "sources"])
+
+
+def test_equal_accuracies_share_their_mean_rank_and_both_are_bold():
+    # cnn's mean of 0.9 and 0.8 is 0.8500000000000001: the same accuracy as svm's 0.85, up to float noise
+    summary = Summary(_scored_rows({("t", "cnn", "deep"): [0.9, 0.8], ("t", "svm", "classical"): [0.85, 0.85],
+                                    ("t", "mlp", "deep"): [0.85, 0.85], ("t", "tree", "classical"): [0.7, 0.7]}),
+                      NO_CONFLICTS)
+    board = summary.leaderboard("t").set_index("model")
+    assert board["rank"].to_dict() == {"cnn": 2.0, "svm": 2.0, "mlp": 2.0, "tree": 4.0}
+    assert board["best_of_family"].to_dict() == {"cnn": True, "svm": True, "mlp": True, "tree": False}
+    cells, _ = leaderboard_cells(summary, "t")
+    assert list(cells["rank"]) == ["2", "2", "2", "4"]
+    two = Summary(_scored_rows({("t", "a", "deep"): [0.5], ("t", "b", "deep"): [0.5]}), NO_CONFLICTS)
+    assert list(leaderboard_cells(two, "t")[0]["rank"]) == ["1.5", "1.5"]
+    for format in ("markdown", "html", "latex"):
+        assert "share their mean rank (two tied for first are both 1.5)" in render(summary, format, pd.DataFrame())
+
+
+def test_equal_best_accuracies_are_a_tie_and_the_verdict_counts_wins_ties_and_losses():
+    tied = Summary(_scored_rows({("t", "cnn", "deep"): [0.9, 0.8], ("t", "svm", "classical"): [0.85, 0.85]}),
+                   NO_CONFLICTS)
+    assert list(tied.comparison["winner"]) == ["tie"] and list(tied.comparison["gap_points"]) == [0.0]
+    assert list(comparison_cells(tied)["Δ accuracy (points)"]) == ["+0.0 ± 7.1"]
+    assert tied.verdict.startswith("Deep learning wins on 0 of 1 task, ties on 1; the Δ accuracy (deep minus "
+                                   "classical) is +0.0 points, at 1× the training time")
+    scores = {("win", "cnn", "deep"): [0.9], ("win", "svm", "classical"): [0.8],
+              ("win2", "cnn", "deep"): [0.7], ("win2", "svm", "classical"): [0.6],
+              ("tie", "cnn", "deep"): [0.5], ("tie", "svm", "classical"): [0.5],
+              ("loss", "cnn", "deep"): [0.2], ("loss", "svm", "classical"): [0.9]}
+    mixed = Summary(_scored_rows(scores), NO_CONFLICTS)
+    assert dict(zip(mixed.comparison["task"], mixed.comparison["winner"])) == {
+        "win": "deep", "win2": "deep", "tie": "tie", "loss": "classical"}
+    assert mixed.verdict.startswith("Deep learning wins on 2 of 4 tasks, ties on 1, loses on 1; the median Δ accuracy "
+                                    "(deep minus classical) is +5.0 points, at a median 1× the training time")
+    losses = Summary(_scored_rows({k: v for k, v in scores.items() if k[0] in ("win", "loss")}), NO_CONFLICTS)
+    assert losses.verdict.startswith("Deep learning wins on 1 of 2 tasks, loses on 1; the median Δ accuracy "
+                                     "(deep minus classical) is -30.0 points")
+
+
 def test_pareto_front_keeps_only_undominated_models():
     points = pd.DataFrame({"model": ["fast", "slow-good", "dominated", "best"],
                            "fit_seconds": [0.1, 5.0, 6.0, 50.0], "test_accuracy": [0.8, 0.9, 0.85, 0.95]})
@@ -181,3 +258,52 @@ def test_html_renders_in_a_browser(seeded_run, tmp_path):
     assert stats.stddev[0] > 10  # text, tables and plots, not a blank page
     dark = sum(image.histogram()[:128]) / (image.size[0] * image.size[1])
     assert 0.005 < dark < 0.5
+
+
+def _result_row(model, n_params, **numbers):
+    """A successful digits result row with every column of results.csv."""
+    return {**dict.fromkeys(RESULT_COLUMNS, ""), "task": "digits", "model": model, "family": "classical", "seed": 0,
+            "status": "ok", "test_accuracy": 0.9, "balanced_accuracy": 0.9, "macro_f1": 0.9, "val_accuracy": 0.9,
+            "fit_seconds": 1.0, "predict_seconds_per_1k": 0.1, "n_params": n_params, "n_trials": 10,
+            "trials_completed": 4, "trials_pruned": 2, "trials_failed": 4, "tuning_seconds": 2.0, "best_params": "{}",
+            **numbers}
+
+
+def test_counts_are_integers_in_the_run_files_and_in_csv_and_json_reports_even_beside_missing_ones(tmp_path):
+    trial_rows = [{**dict.fromkeys(TRIAL_COLUMNS, ""), "task": "digits", "model": "knn", "family": "classical",
+                   "trial": trial, "state": "complete", "val_accuracy": 0.9, "fit_seconds": 1.0, "epochs": epochs,
+                   "params": "{}"} for trial, epochs in ((0, 3), (1, ""))]
+    RunFiles(tmp_path).write(trial_rows, [_result_row("knn", 41943), _result_row("uncountable", None)])
+    counts = ["n_params", "n_trials", "trials_completed", "trials_pruned", "trials_failed"]
+    written = pd.read_csv(tmp_path / "results.csv", dtype=str, keep_default_na=False)
+    assert written[counts].values.tolist() == [["41943", "10", "4", "2", "4"], ["", "10", "4", "2", "4"]]
+    written = pd.read_csv(tmp_path / "trials.csv", dtype=str, keep_default_na=False)
+    assert written[["trial", "epochs"]].values.tolist() == [["0", "3"], ["1", ""]]
+    merged, trials, conflicts = merge_sources([tmp_path])
+    summary = Summary(merged, conflicts)
+    table = render(summary, "csv", trials)
+    assert "41943.0" not in table and "10.0" not in table
+    assert pd.read_csv(io.StringIO(table), dtype=str).set_index("model").loc[
+        ["knn", "uncountable"], ["n_params", "n_trials", "trials_failed"]].fillna("").values.tolist() == [
+        ["41943", "10", "4"], ["", "10", "4"]]
+    document = json.loads(render(summary, "json", trials))
+    board = {row["model"]: row for row in document["leaderboards"]["digits"]}
+    rows = {row["model"]: row for row in document["results"]}
+    for table in (board, rows):
+        assert table["knn"]["n_params"] == 41943 and isinstance(table["knn"]["n_params"], int)
+        assert table["uncountable"]["n_params"] is None and table["uncountable"]["trials_pruned"] == 2
+    cells = leaderboard_cells(summary, "digits")[0].set_index("model")
+    assert cells.loc["knn", "params"] == "41,943" and cells.loc["knn", "trials"] == "6 (+4 failed)"
+
+
+def test_an_older_results_csv_without_trial_counts_by_state_still_reports(tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("task,model,family,seed,status,test_accuracy,balanced_accuracy,macro_f1,val_accuracy,fit_seconds,"
+                    "predict_seconds_per_1k,n_params,n_trials,tuning_seconds,best_params,error\n"
+                    "digits,logistic,classical,0,ok,0.95,0.95,0.95,0.96,0.5,0.1,650,3,1.5,{},\n")
+    merged, trials, conflicts = merge_sources([path])
+    summary = Summary(merged, conflicts)
+    cells = leaderboard_cells(summary, "digits")[0]
+    assert list(cells["trials"]) == ["3"] and list(cells["params"]) == ["650"]  # its finished trials, as it says
+    (row,) = json.loads(render(summary, "json", trials))["results"]
+    assert (row["n_trials"], row["trials_completed"], row["trials_failed"]) == (3, None, None)

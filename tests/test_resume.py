@@ -84,11 +84,14 @@ def test_resuming_a_finished_run_changes_nothing(tmp_path):
                      "--quiet")
     assert result.returncode == 0, result.stderr
     (run_dir,) = tmp_path.iterdir()
-    results = (run_dir / "results.csv").read_text()
+    results, run_file = (run_dir / "results.csv").read_text(), (run_dir / "run.json").read_text()
     again = dlbench("run", "--resume", str(run_dir), "--quiet")
     assert again.returncode == 0, again.stderr
-    assert (run_dir / "results.csv").read_text() == results
+    assert (run_dir / "results.csv").read_text() == results and (run_dir / "run.json").read_text() == run_file
     assert len(list(tmp_path.iterdir())) == 1
+    plugins = json.loads(run_file)["plugins"]  # the resume re-records the plugins it ran with: the same ones
+    assert [plugin["name"] for plugin in plugins] == ["dlbench.plugins.logistic", "dlbench.tasks.digits"]
+    assert json.loads((run_dir / "environment.json").read_text())["plugins"] == plugins
 
 
 def test_runs_started_at_once_with_one_output_get_their_own_folders(tmp_path):

@@ -28,20 +28,30 @@ def _score(row: pd.Series, column: str) -> str:
 
 
 def _count(value: float, pattern: str) -> str:
-    """A mean count as a whole number; ``nan`` when the results lack it, like every other missing number."""
-    return "nan" if pd.isna(value) else pattern.format(int(round(value)))
+    """A mean count as a whole number; empty when it is unknown (a model whose learned values dlbench cannot count)."""
+    return "" if pd.isna(value) else pattern.format(int(round(value)))
+
+
+def _trials(row: pd.Series) -> str:
+    """The trials that trained (completed and pruned), failed ones noted: ``6 (+4 failed)``; results from before
+    trials were counted by state show their finished trials, failed ones included."""
+    if pd.isna(row["trials_completed"]):
+        return _count(row["n_trials"], "{}")
+    trained = _count(row["trials_completed"] + row["trials_pruned"], "{}")
+    failed = row["trials_failed"]
+    return f"{trained} (+{failed} failed)" if pd.notna(failed) and failed > 0 else trained
 
 
 def leaderboard_cells(summary: Summary, task: str) -> Tuple[pd.DataFrame, List[bool]]:
     """The task's leaderboard as strings, and for each row whether it is the best of its family."""
     rows = summary.leaderboard(task)
     table = pd.DataFrame({
-        "rank": rows["rank"].astype(str), "model": rows["model"], "family": rows["family"],
+        "rank": rows["rank"].map("{:g}".format), "model": rows["model"], "family": rows["family"],
         **{LEADERBOARD_HEADERS[c]: [_score(row, c) for _, row in rows.iterrows()] for c in SCORES},
         "val acc": rows["val_accuracy"].map("{:.4f}".format), "fit s": rows["fit_seconds"].map("{:.2f}".format),
         "predict s/1k": rows["predict_seconds_per_1k"].map("{:.4f}".format),
         "params": rows["n_params"].map(lambda n: _count(n, "{:,}")),
-        "trials": rows["n_trials"].map(lambda n: _count(n, "{}")),
+        "trials": [_trials(row) for _, row in rows.iterrows()],
     }, columns=list(LEADERBOARD_HEADERS.values()))
     return table, list(rows["best_of_family"])
 
@@ -90,9 +100,12 @@ def conflict_lines(summary: Summary) -> List[str]:
 LEADERBOARD_INTRO = ("Models ranked by accuracy on each task's fixed test split, after tuning on a validation split of "
                      "the train data and refitting the best configuration on all of the train data. fit s is that "
                      "refit; predict s/1k is prediction time per 1,000 test images. With several seeds, scores are "
-                     "mean ± standard deviation over the refits. Bold: the best model of its family on the task.")
+                     "mean ± standard deviation over the refits. Models of equal test accuracy share their mean "
+                     "rank (two tied for first are both 1.5). Bold: the best model of its family on the task (each of "
+                     "them when tied).")
 OVERALL_INTRO = "Average rank of each model over the tasks it ran on (1 is best; ties share their mean rank)."
 COMPARISON_INTRO = ("For each task, the most accurate deep model against the most accurate classical model. Δ accuracy "
                     "is deep minus classical in percentage points (± the spread over seeds); the ratios say how many "
-                    "times longer the deep model takes to fit (on all train data) and to predict.")
+                    "times longer the deep model takes to fit (on all train data) and to predict. The winner is the "
+                    "more accurate family; equal test accuracy is a tie.")
 CONFLICTS_INTRO = "Conflicting duplicates (the same task, model and seed with different numbers) left out of the tables:"

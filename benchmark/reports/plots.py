@@ -12,6 +12,9 @@ from .summary import Summary
 
 FAMILY_COLOURS = {"deep": "#d1495b", "classical": "#00798c"}
 OTHER_COLOUR = "#6c757d"
+# Each model's best-so-far line has its own marker and dash, so that a line drawn exactly over another shows both
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINE_STYLES = ("-", "--", "-.", ":")
 
 
 def _pyplot():
@@ -38,8 +41,8 @@ def pareto_front(points: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(front, columns=points.columns)  # no row at all when every accuracy is missing
 
 
-def _panels(tasks: List[str], title: str, draw: Callable[[Any, str], None]) -> bytes:
-    """A figure of one panel per task (three to a row), each drawn by ``draw(axis, task)``, as PNG bytes."""
+def _panels(tasks: List[str], title: str, draw: Callable[[Any, str], None]) -> Any:
+    """A figure of one panel per task (three to a row), each drawn by ``draw(axis, task)``."""
     plt = _pyplot()
     rows, columns = _grid(max(len(tasks), 1))
     figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.2 * rows), squeeze=False)
@@ -52,9 +55,14 @@ def _panels(tasks: List[str], title: str, draw: Callable[[Any, str], None]) -> b
         axis.set_visible(False)
     figure.suptitle(title)
     figure.tight_layout()
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    """The figure as PNG bytes; the figure is closed."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     return buffer.getvalue()
 
 
@@ -84,27 +92,38 @@ def accuracy_vs_fit_time(summary: Summary) -> bytes:
         axis.set_ylabel("test accuracy")
 
     tasks = [task for task in summary.tasks if len(summary.leaderboard(task))]
-    return _panels(tasks, "Test accuracy against fit time", draw)
+    return _png(_panels(tasks, "Test accuracy against fit time", draw))
 
 
-def optimisation_history(trials: pd.DataFrame) -> bytes:
-    """One panel per task: for each model, every trial's validation accuracy and the best so far."""
+def history_figure(trials: pd.DataFrame) -> Any:
+    """The matplotlib figure of :func:`optimisation_history` (whole-number trial ticks; each model's line with
+    its own colour, marker and dash)."""
+    from matplotlib.ticker import MaxNLocator
+
     colours = _pyplot().get_cmap("tab10")
     models: List[str] = list(dict.fromkeys(trials["model"]))
 
     def draw(axis: Any, task: str) -> None:
         for model, study in trials[trials["task"] == task].groupby("model", sort=False):
             study = study.sort_values("trial")
-            colour = colours(models.index(model) % 10)
+            index = models.index(model)
+            colour = colours(index % 10)
             scores = pd.to_numeric(study["val_accuracy"], errors="coerce")
             axis.scatter(study["trial"], scores, s=14, color=colour, alpha=0.45)
             best = scores.where(study["state"] == "complete").cummax()
-            axis.step(study["trial"], best, where="post", color=colour, label=model)
+            axis.step(study["trial"], best, where="post", color=colour, label=model, markerfacecolor="none",
+                      marker=MARKERS[index % len(MARKERS)], linestyle=LINE_STYLES[index % len(LINE_STYLES)])
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # trials are counted: no 0.5th trial
         axis.set_title(f"{task} (dots: trials, lines: best so far)", parse_math=False)
         axis.set_xlabel("trial")
         axis.set_ylabel("validation accuracy")
 
     return _panels(list(dict.fromkeys(trials["task"])), "Optimisation history of each study", draw)
+
+
+def optimisation_history(trials: pd.DataFrame) -> bytes:
+    """One panel per task: for each model, every trial's validation accuracy and the best so far, as PNG bytes."""
+    return _png(history_figure(trials))
 
 
 PLOT_FILES = {"accuracy_vs_fit_time.png": "Test accuracy against fit time, Pareto front dashed",

@@ -9,7 +9,7 @@ from typing import List, Sequence, Tuple
 import pandas as pd
 
 from ..errors import DlbenchError
-from ..columns import RESULT_COLUMNS, TRIAL_COLUMNS
+from ..columns import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
 REQUIRED = ["task", "model", "family", "seed", "status", "test_accuracy"]
 KEY = ["task", "model", "seed"]
 TEXT_COLUMNS = ["task", "model", "family", "status", "best_params", "error"]
@@ -25,7 +25,7 @@ def _results_frame(rows: pd.DataFrame, where: str) -> pd.DataFrame:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
         else:  # "NaN" typed into a results.csv, or a report JSON's column of nulls
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    return frame
+    return integer_counts(frame)
 
 
 def _read_results_csv(path: Path) -> pd.DataFrame:
