@@ -65,6 +65,11 @@ class SklearnClassifier:
         """Integer labels for ``X``."""
         return np.asarray(self.estimator_.predict(self._features(X)))
 
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities for ``X``; AttributeError when the wrapped estimator gives none (an SVC without
+        ``probability=True``)."""
+        return np.asarray(self.estimator_.predict_proba(self._features(X)))
+
     @property
     def n_params(self) -> Optional[int]:
         """Values the fitted model learned (see :mod:`dlbench.param_counts`), the standard scaling's means and

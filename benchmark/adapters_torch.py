@@ -167,17 +167,24 @@ class TorchClassifier:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Integer labels for ``X``, computed in batches on the device the model trained on."""
+        return self._outputs(X, lambda logits: logits.argmax(dim=1))
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities for ``X`` (the softmax of the network's outputs), one row per image."""
+        return self._outputs(X, lambda logits: logits.float().softmax(dim=1))
+
+    def _outputs(self, X: np.ndarray, transform: Callable[[Any], Any]) -> np.ndarray:
         import torch
 
         from .lightning_module import TensorBatches
 
         module = self.module_.to(self.device_).eval()
-        labels = []
+        outputs = []
         # under the precision the model trained and was validated with (autocast for bf16-/16-mixed)
         with torch.inference_mode(), self.precision_plugin_.forward_context():
             for batch in TensorBatches.images_on(self.device_, X, 1024):
-                labels.append(module(batch).argmax(dim=1))
-        return torch.cat(labels).cpu().numpy()
+                outputs.append(transform(module(batch)))
+        return torch.cat(outputs).cpu().numpy()
 
     @property
     def n_params(self) -> int:

@@ -194,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--precision", choices=PRECISIONS, default=None,
                      help="deep models' training precision: 32, bf16-mixed or 16-mixed (default: bf16-mixed on a "
                      "GPU with native bfloat16, else 32)")
+    _add_alpha(run)
     run.add_argument("--compile", action="store_true",
                      help="torch.compile the deep models' networks (slower start, faster epochs on a GPU)")
     run.add_argument("--helper", type=int_at_least(1), default=None, help=argparse.SUPPRESS)
@@ -226,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="markdown (default), html, latex, csv, json, or a format a plugin registers "
                         "(see dlbench plugins)")
     report.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE (default: stdout)")
+    _add_alpha(report)
     report.add_argument("--refresh", action="store_true",
                         help="first rebuild each run folder's files from its Optuna storage, with what other "
                         "workers sharing it have finished")
@@ -262,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "point with distribution and version, or file), the hooks it implements and what it "
                         "registered; then every problem met loading them.")
     return parser
+
+
+def _add_alpha(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--alpha", type=significance_level, default=ALPHA, metavar="LEVEL",
+                        help="significance level of McNemar's test on each task's deep and classical "
+                        f"representatives: a gap not significant at it is a tie (default {ALPHA:g})")
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -429,7 +437,7 @@ def _run_config(args: argparse.Namespace, argv: Sequence[str]):
                      pruner=args.pruner, seeds=args.seeds, seed=args.seed, output=args.output, quiet=args.quiet,
                      argv=list(argv), storage=args.storage and check_storage_url(args.storage),
                      study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices,
-                     observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile,
+                     observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile, alpha=args.alpha,
                      plugins=run_plugins(catalogue, models, tasks))
 
 
@@ -473,7 +481,7 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         from .publishing import publish
 
         try:
-            publish(run_dir, args.publish)
+            publish(run_dir, args.publish, args.alpha)
         except DlbenchError as error:  # the run itself is finished and saved
             raise DlbenchError(f"{error}; the run's results are in {run_dir}") from None
         print(f"published: {args.publish}")
@@ -483,7 +491,7 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def command_report(args: argparse.Namespace) -> int:
     """Print (or write to --out) the merged report of run folders; write its plots."""
     from .files import write_bytes_atomic, write_text_atomic
-    from .reports import Summary, make_plots, merge_sources
+    from .reports import Summary, make_plots, merge_predictions, merge_sources
 
     if args.storage is not None and not args.refresh:
         raise DlbenchError("--storage is only used with --refresh (it names the shared storage to rebuild from)")
@@ -494,7 +502,7 @@ def command_report(args: argparse.Namespace) -> int:
         for run_dir in args.run_dirs:
             _refresh(run_dir, catalogue, args.storage)
     results, trials, conflicts = merge_sources(args.run_dirs)
-    summary = Summary(results, conflicts)
+    summary = Summary(results, conflicts, merge_predictions(args.run_dirs), args.alpha)
     try:
         text = reporter.render(summary, trials)
     except Exception as error:  # a plugin's reporter
@@ -530,7 +538,8 @@ def _refresh(run_dir: Path, catalogue, storage: Optional[str]) -> None:
     stored = build_parser().parse_args(run_file["argv"])
     url = confirmed_storage(run_dir, stored.storage, storage) or journal_url(run_dir)
     models = catalogue.select_models(run_file["models"])
-    write_run_files(open_storage(url), run_file["study_name"], run_file["tasks"], models, run_dir, plots=True)
+    write_run_files(open_storage(url), run_file["study_name"], run_file["tasks"], models, run_dir, plots=True,
+                    alpha=stored.alpha)
 
 
 def command_compare(args: argparse.Namespace) -> int:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from .registry import Catalogue
     from .types import Model, Task
 
-PACKAGES = ("dlbench", "torch", "pytorch-lightning", "optuna", "pluggy", "scikit-learn", "numpy", "pandas", "mlxtend")
+PACKAGES = ("dlbench", "torch", "pytorch-lightning", "optuna", "pluggy", "scikit-learn", "scikit-image", "scipy",
+            "scikit-posthocs", "numpy", "pandas", "mlxtend")
 
 
 def _version(package: str) -> str:

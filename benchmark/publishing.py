@@ -8,14 +8,15 @@ from typing import List
 
 from .errors import DlbenchError
 from .files import write_bytes_atomic, write_text_atomic
-from .reports import Summary, make_plots, merge_sources, render
+from .reports import Summary, make_plots, merge_predictions, merge_sources, render
+from .significance import ALPHA
 
 
-def publish(run_dir: Path, destination: Path) -> List[Path]:
+def publish(run_dir: Path, destination: Path, alpha: float = ALPHA) -> List[Path]:
     """Write ``leaderboard.md``, ``leaderboard.html`` (self-contained), the plots and ``environment.json`` of
-    ``run_dir`` into ``destination``; returns the files written."""
+    ``run_dir`` into ``destination`` (significance tests at ``alpha``); returns the files written."""
     results, trials, conflicts = merge_sources([run_dir])
-    summary = Summary(results, conflicts)
+    summary = Summary(results, conflicts, merge_predictions([run_dir]), alpha)
     try:
         destination.mkdir(parents=True, exist_ok=True)
         written = [destination / "leaderboard.md", destination / "leaderboard.html"]

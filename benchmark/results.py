@@ -9,7 +9,9 @@ import pandas as pd
 
 from .columns import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
 from .files import write_bytes_atomic, write_text_atomic
+from .predictions import load_run_predictions
 from .reports import Summary, comparison_markdown, leaderboard_markdown, make_plots
+from .significance import ALPHA
 from .storage import find_study_id, saved_results, study_name
 from .tuning import study_outcome
 from .types import Model
@@ -39,12 +41,14 @@ class RunFiles:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
 
-    def write(self, trial_rows: List[Dict[str, Any]], result_rows: List[Dict[str, Any]], plots: bool = False) -> None:
-        """Write ``trials.csv``, ``results.csv``, ``leaderboard.md`` and ``comparison.md`` from the rows, and
-        with ``plots`` the PNG plots."""
+    def write(self, trial_rows: List[Dict[str, Any]], result_rows: List[Dict[str, Any]], plots: bool = False,
+              alpha: float = ALPHA) -> None:
+        """Write ``trials.csv``, ``results.csv``, ``leaderboard.md`` and ``comparison.md`` from the rows (and the
+        folder's kept predictions, for the significance tests at ``alpha``), and with ``plots`` the PNG plots."""
         self._write_csv("trials.csv", trial_rows, TRIAL_COLUMNS)
         self._write_csv("results.csv", result_rows, RESULT_COLUMNS)
-        summary = Summary(pd.DataFrame(result_rows, columns=RESULT_COLUMNS), pd.DataFrame(columns=["sources"]))
+        summary = Summary(pd.DataFrame(result_rows, columns=RESULT_COLUMNS), pd.DataFrame(columns=["sources"]),
+                          load_run_predictions(self.run_dir), alpha)
         write_text_atomic(self.run_dir / "leaderboard.md", leaderboard_markdown(summary))
         write_text_atomic(self.run_dir / "comparison.md", comparison_markdown(summary))
         if plots:

@@ -24,9 +24,11 @@ from .files import create_run_dir, write_json_atomic
 from .locking import RunLock
 from .metrics import classification_scores
 from .observers import Observers
+from .predictions import Predictions, save_predictions
 from .param_counts import reported_count
 from .progress import Progress
 from .results import RunFiles, collect_rows
+from .significance import ALPHA
 from .splits import stratified_indices
 from .storage import (JOURNAL_FILE, claim_refit, find_study_id, journal_url, mark_interrupted, open_storage, redact,
                       release_refit_claim, repair_journal_tail, save_results, saved_results, study_name)
@@ -72,6 +74,7 @@ class RunConfig:
     observers: Optional[Observers] = None  # plugins told about finished trials and the finished run
     precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU with native bfloat16, else 32
     compile: bool = False  # torch.compile the deep models' networks
+    alpha: float = ALPHA  # significance level of the deep-vs-classical tests in the run's tables
     plugins: Sequence[Mapping[str, Any]] = ()  # the plugins of the models and tasks (environment.run_plugins)
 
     @property
@@ -104,21 +107,33 @@ def prepare(task: Task, seed: int) -> Tuple[TaskData, TaskInfo, Split]:
     return data, info, split
 
 
-def study_timeout(config: RunConfig, elapsed: float, studies_left: int) -> Optional[float]:
-    """Tuning time for the next study: ``--timeout``, capped by a fair share of what is left of ``--budget``.
+def study_timeout(config: RunConfig, elapsed: float, tasks_left: int, models_in_task: int) -> Optional[float]:
+    """Tuning time for each study of the next task: ``--timeout``, capped by the task's fair share of what is
+    left of ``--budget`` (the time left divided by the tasks left), split equally between the task's models.
 
-    Every study runs at least its first trial (the defaults), even when the budget is spent.
+    Within a task every model gets the same time (automlbenchmark's protocol), so a cheap model that finishes
+    its trials early hands its time to the later tasks, never to a rival on its own task. Every study runs at
+    least its first trial (the defaults), even when the budget is spent.
     """
     if config.budget is None:
         return config.timeout
-    share = max(config.budget - elapsed, 0.0) / studies_left
+    share = max(config.budget - elapsed, 0.0) / tasks_left / models_in_task
     share = max(share, 1e-3)
     return share if config.timeout is None else min(config.timeout, share)
 
 
+def class_probabilities(estimator: Any, X: np.ndarray) -> Optional[np.ndarray]:
+    """``estimator.predict_proba(X)`` where the estimator gives probabilities, else None."""
+    try:
+        return np.asarray(estimator.predict_proba(X))
+    except AttributeError:  # no such method; or scikit-learn's "not with these parameters" (an SVC's probability)
+        return None
+
+
 def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData,
-                    clock: Optional[TimeSplit] = None) -> Dict[str, Any]:
-    """Fit ``params`` on the whole train split, then score once on test, timing both (also on ``clock``)."""
+                    clock: Optional[TimeSplit] = None) -> Tuple[Dict[str, Any], Predictions]:
+    """Fit ``params`` on the whole train split, then score once on test, timing both (also on ``clock``);
+    the scores, and the test predictions (with class probabilities where the model gives them)."""
     clock = clock or TimeSplit()
     estimator = model.build(params, info)
     started = time.perf_counter()
@@ -129,10 +144,11 @@ def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: 
     with clock.predicting():
         predictions = estimator.predict(data.x_test)
     predict_seconds = time.perf_counter() - started
+    kept = Predictions(np.asarray(data.y_test), np.asarray(predictions), class_probabilities(estimator, data.x_test))
     return {**classification_scores(data.y_test, predictions), "fit_seconds": fit_seconds,
             "predict_seconds_per_1k": predict_seconds / len(data.x_test) * 1000,
             "n_params": reported_count(estimator),
-            "device": str(getattr(estimator, "device_", "cpu"))}
+            "device": str(getattr(estimator, "device_", "cpu"))}, kept
 
 
 def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, Any], error: str) -> Dict[str, Any]:
@@ -146,8 +162,10 @@ def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, 
 
 
 def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome: StudyOutcome,
-               seeds: Sequence[int], clock: Optional[TimeSplit] = None) -> List[Dict[str, Any]]:
-    """One result row per seed: the study's best params refitted with that seed and scored on test."""
+               seeds: Sequence[int], clock: Optional[TimeSplit] = None,
+               keep: Callable[[int, Predictions], None] = lambda seed, predictions: None) -> List[Dict[str, Any]]:
+    """One result row per seed: the study's best params refitted with that seed and scored on test; each
+    seed's test predictions go to ``keep``."""
     rows = []
     for seed in seeds:
         scores: Dict[str, Any] = {}
@@ -156,9 +174,12 @@ def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome
             error = f"every trial failed; first error: {outcome.first_error}"
         else:
             try:
-                scores = refit_and_score(model, outcome.best_params, replace(info, seed=seed), data, clock)
+                scores, predictions = refit_and_score(model, outcome.best_params, replace(info, seed=seed), data,
+                                                      clock)
             except Exception as failure:  # a refit can fail where the trials did not
                 error = f"refit failed: {type(failure).__name__}: {failure}"
+            else:
+                keep(seed, predictions)
         rows.append(_result_row(task, model, seed, outcome, scores, error))
     return rows
 
@@ -208,14 +229,15 @@ def _refit_is_mine(storage: Any, study: Any, name: str) -> bool:
 
 
 def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any, worker: int, progress: Progress,
-         after_study: Callable[[], None] = lambda: None, clock: Optional[TimeSplit] = None) -> None:
-    """Take part in ``studies``: run their trials with the other workers, and refit those this worker finishes last.
+         run_dir: Path, after_study: Callable[[], None] = lambda: None, clock: Optional[TimeSplit] = None) -> None:
+    """Take part in ``studies``: run their trials with the other workers, and refit those this worker finishes
+    last, keeping the refits' test predictions in ``run_dir``.
 
     ``worker`` varies the samplers' seeds between concurrent workers; ``clock`` adds up model fit and predict time.
     """
     clock = clock or TimeSplit()
     started = time.time()
-    studies_left = len(studies)
+    tasks_left = len({id(task) for task, _ in studies})
 
     def on_trial(row: Dict[str, Any], finished: int) -> None:
         progress.trial_done(row, finished)
@@ -228,18 +250,22 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
             continue
         progress.status(f"loading {task.name}")
         data, info, split = prepare(task, config.seed)
+        timeout = study_timeout(config, time.time() - started, tasks_left, len(models))
+        tasks_left -= 1
         for model in models:
             name = _names(config, task, model)
             progress.start_study(task.name, model.name)
-            timeout = study_timeout(config, time.time() - started, studies_left)
             study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
             outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study,
                            clock=clock)
-            studies_left -= 1
             if _refit_is_mine(storage, study, name):
                 progress.status(f"refitting {task.name} × {model.name}")
                 outcome = study_outcome(model, task.name, study.get_trials(deepcopy=False))  # every worker's trials
-                save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds, clock))
+
+                def keep(seed: int, predictions: Predictions) -> None:
+                    save_predictions(run_dir, task.name, model.name, seed, predictions)
+
+                save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds, clock, keep))
             progress.end_study(outcome.n_finished, outcome.best_val_accuracy)
             after_study()
 
@@ -260,11 +286,11 @@ def _start(config: RunConfig) -> Path:
 
 
 def write_run_files(storage: Any, base: str, tasks: Sequence[str], models: Sequence[Model],
-                    run_dir: Path, plots: bool = False) -> List[Dict[str, Any]]:
+                    run_dir: Path, plots: bool = False, alpha: float = ALPHA) -> List[Dict[str, Any]]:
     """Rewrite the run folder's files (with ``plots``, also its PNGs) from the studies ``base/<task>/<model>``
     in ``storage``; returns the result rows."""
     trial_rows, result_rows = collect_rows(storage, base, tasks, models)
-    RunFiles(run_dir).write(trial_rows, result_rows, plots=plots)
+    RunFiles(run_dir).write(trial_rows, result_rows, plots=plots, alpha=alpha)
     return result_rows
 
 
@@ -302,8 +328,9 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     progress = Progress(total_studies=len(studies), trials=config.trials, disabled=config.quiet, stream=sys.stderr)
     helpers = start_helpers(plan, run_dir, ["--jobs", str(plan.jobs)])
     try:
-        work(config, studies, storage, _sampler_offset(config, 0), progress,
-             after_study=lambda: write_run_files(storage, config.study_name, task_names, config.models, run_dir),
+        work(config, studies, storage, _sampler_offset(config, 0), progress, run_dir,
+             after_study=lambda: write_run_files(storage, config.study_name, task_names, config.models, run_dir,
+                                                 alpha=config.alpha),
              clock=clock)
         environment["worker_failures"] = wait_for_helpers(helpers)
     except BaseException as error:
@@ -313,7 +340,8 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
         raise
     finally:
         progress.close()
-        rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir, plots=True)
+        rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir, plots=True,
+                               alpha=config.alpha)
         devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
         environment.update(device=", ".join(devices) or environment["device"],
                            torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
@@ -333,4 +361,4 @@ def run_helper(config: RunConfig, run_dir: Path, worker: int) -> None:
     jobs = config.jobs or 1
     bind_worker(WorkerPlan(jobs=jobs, threads=max(cpu_cores() // jobs, 1)))
     work(config, _unfinished(config, storage), storage, _sampler_offset(config, worker),
-         Progress(total_studies=0, trials=None, disabled=True))
+         Progress(total_studies=0, trials=None, disabled=True), run_dir)

@@ -20,7 +20,8 @@ class Estimator(Protocol):
     """What a model's ``build`` returns: a scikit-learn style classifier.
 
     ``fit`` stores what it learned and returns ``self``; it may use the validation
-    data (deep models monitor it every epoch). ``predict`` returns integer labels.
+    data (deep models monitor it every epoch). ``predict`` returns integer labels. An estimator may also
+    have ``predict_proba`` (one row of class probabilities per image), kept with the test predictions.
     """
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,6 +16,7 @@ from commands import default_sigint, dlbench
 from dlbench.columns import RESULT_COLUMNS
 from dlbench.columns import TRIAL_COLUMNS
 from dlbench.cli import main
+from dlbench.predictions import load_run_predictions
 from test_progress import FakeTerminal
 
 
@@ -32,7 +34,22 @@ def test_run_writes_every_file(digits_run):
     _, run_dir = digits_run
     assert sorted(p.name for p in run_dir.iterdir()) == [".lock", "accuracy_vs_fit_time.png", "comparison.md", "environment.json",
                                                         "leaderboard.md", "optimisation_history.png",
-                                                        "optuna.journal", "results.csv", "run.json", "trials.csv"]
+                                                        "optuna.journal", "predictions", "results.csv", "run.json",
+                                                        "trials.csv"]
+
+
+def test_every_refit_keeps_its_test_predictions_and_they_give_its_scores(digits_run, digits_data):
+    _, run_dir = digits_run
+    results = pd.read_csv(run_dir / "results.csv")
+    kept = load_run_predictions(run_dir)
+    assert set(kept) == {("digits", model, 1) for model in results["model"]}
+    for row in results.itertuples():
+        predictions = kept[("digits", row.model, 1)]
+        assert np.array_equal(predictions.y_true, digits_data.y_test)
+        assert np.mean(predictions.y_pred == predictions.y_true) == pytest.approx(row.test_accuracy)
+        assert predictions.proba.shape == (len(digits_data.y_test), 10)  # all three give probabilities
+        assert np.allclose(predictions.proba.sum(axis=1), 1, atol=1e-4)
+    assert all(path.suffix == ".npz" for path in (run_dir / "predictions").iterdir())  # nothing half-written left
 
 
 def test_results_and_trials_agree(digits_run):
@@ -126,7 +143,9 @@ def test_same_seed_gives_the_same_table(digits_run, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--task", "nope"], "unknown task or tag 'nope'; valid tasks: cifar10, cifar100, digits, fashion-mnist, mnist, mnist-5k, shapes; valid tags:"),
-    (["run", "--task", "digits", "--model", "resnet"], "unknown model 'resnet'; valid models: cnn, decision-tree, logistic, mlp, svm"),
+    (["run", "--task", "digits", "--model", "resnet"],
+     "unknown model 'resnet'; valid models: cnn, decision-tree, extra-trees, hist-gradient-boosting, hog-svm, knn, "
+     "logistic, mlp, random-forest, svm"),
     (["run", "--task", "digits", "--trials", "0"], "argument --trials: 0 is too small; expected an integer >= 1"),
     (["run", "--task", "digits", "--trials", "many"], "argument --trials: 'many' is not a whole number"),
     (["run", "--task", "digits", "--timeout", "-5"], "argument --timeout: -5 is not valid; expected seconds > 0 or none"),

@@ -21,7 +21,8 @@ Case = Tuple[List[str], str]
 BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("run", "--task"): (["run", "--task", "nope"], "unknown task or tag 'nope'; valid tasks: cifar10, cifar100, digits"),
     ("run", "--model"): (["run", "--task", "digits", "--model", "resnet"],
-                         "unknown model 'resnet'; valid models: cnn, decision-tree, logistic, mlp, svm"),
+                         "unknown model 'resnet'; valid models: cnn, decision-tree, extra-trees, "
+                         "hist-gradient-boosting, hog-svm, knn, logistic, mlp, random-forest, svm"),
     ("run", "--trials"): (["run", "--task", "digits", "--trials", "-3"], "argument --trials: -3 is too small; expected an integer >= 1"),
     ("run", "--timeout"): (["run", "--task", "digits", "--timeout", "0"], "argument --timeout: 0 is not valid; expected seconds > 0 or none"),
     ("run", "--budget"): (["run", "--task", "digits", "--budget", "soon"], "argument --budget: 'soon' is not a number; expected seconds > 0 or none"),
@@ -44,6 +45,8 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("run", "--devices"): (["run", "--task", "digits", "--devices", "0"], "argument --devices: 0 is too small; expected an integer >= 1"),
     ("run", "--precision"): (["run", "--task", "digits", "--precision", "8"], "argument --precision: invalid choice: '8' (choose from"),
     ("run", "--compile"): (["run", "--task", "digits", "--compile=yes"], "argument --compile: ignored explicit argument 'yes'"),
+    ("run", "--alpha"): (["run", "--task", "digits", "--alpha", "0"],
+                         "argument --alpha: 0 is not valid; expected a level between 0 and 1 (exclusive), e.g. 0.05"),
     ("run", "--helper"): (["run", "--task", "digits", "--helper", "1"], "--helper is internal"),
     ("run", "--data-dir"): (["run", "--task", "digits", "--data-dir", "no-such-dir"], "data directory 'no-such-dir' does not exist"),
     ("run", "--image-size"): (["run", "--task", "digits", "--image-size", "0"], "argument --image-size: 0 is too small; expected an integer >= 1"),
@@ -67,6 +70,8 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("report", "--format"): (["report", ".", "--format", "pdf"], "unknown format 'pdf'; valid formats: csv, html, json, latex, markdown"),
     ("report", "--out"): (["report", "results.csv", "--out", f"{BLOCKER}/report.md"], "cannot write the report"),
     ("report", "--refresh"): (["report", "--refresh", "."], "'.' is not a dlbench run folder (it has no run.json)"),
+    ("report", "--alpha"): (["report", "results.csv", "--alpha", "five percent"],
+                            "argument --alpha: 'five percent' is not a number; expected a level between 0 and 1"),
     ("report", "--storage"): (["report", ".", "--storage", "sqlite:///x.db"], "--storage is only used with --refresh"),
     ("report", "--plugins-dir"): (["report", ".", "--plugins-dir", "no-such-dir"], "plugins folder 'no-such-dir'"),
     ("report", "-p"): (["report", ".", "-p", "no-such-plugin"], "no-such-plugin"),
@@ -144,7 +149,8 @@ def test_bad_input_exits_2_with_one_line(key, workdir, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["run", "--task", "digits", "--model", "svn"],
-     "unknown model 'svn' (did you mean 'svm'?); valid models: cnn, decision-tree, logistic, mlp, svm"),
+     "unknown model 'svn' (did you mean 'svm'?); valid models: cnn, decision-tree, extra-trees, hist-gradient-boosting, "
+     "hog-svm, knn, logistic, mlp, random-forest, svm"),
     (["run", "--task", "digit"], "unknown task or tag 'digit' (did you mean 'digits'?); valid tasks: cifar10"),
     (["run", "--task", "image"], "unknown task or tag 'image' (did you mean 'images'?); valid tasks: cifar10"),
     (["report", "results.csv", "--format", "markdwn"],

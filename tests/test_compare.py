@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from commands import dlbench
+
+from dlbench.predictions import Predictions, file_name, load_predictions, save_predictions
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +23,11 @@ def baseline(tmp_path_factory):
 
 
 def _edited(baseline, tmp_path, edit):
+    """A copy of the run with ``edit`` applied to its results.csv, and without its kept predictions (which would
+    give back the scores as they are)."""
     copy = tmp_path / "new"
     shutil.copytree(baseline, copy)
+    shutil.rmtree(copy / "predictions")
     results = pd.read_csv(copy / "results.csv", dtype={"status": str, "error": str})
     edit(results).to_csv(copy / "results.csv", index=False)
     return copy
@@ -43,6 +49,35 @@ def test_an_accuracy_drop_beyond_the_bound_fails(baseline, tmp_path):
     assert result.returncode == 1
     assert "REGRESSION: accuracy" in result.stdout and "-2.00" in result.stdout and "1 regression(s)" in result.stdout
     assert dlbench("compare", str(baseline), str(new), "--max-accuracy-drop", "0.03").returncode == 0
+
+
+def _with_predictions_changed(baseline, tmp_path, model, wrong):
+    """A copy of the run whose ``model`` predicts ``wrong`` more test images wrong (among those it got right)."""
+    copy = tmp_path / "new"
+    shutil.copytree(baseline, copy)
+    path = copy / "predictions" / file_name("digits", model, 0)
+    kept = load_predictions(path)
+    y_pred = kept.y_pred.copy()
+    right = np.flatnonzero(y_pred == kept.y_true)[:wrong]
+    y_pred[right] = (y_pred[right] + 1) % 10
+    save_predictions(copy, "digits", model, 0, Predictions(kept.y_true, y_pred))
+    return copy
+
+
+def test_a_model_made_five_points_worse_fails_on_its_predictions(baseline, tmp_path):
+    new = _with_predictions_changed(baseline, tmp_path, "svm", 23)  # 23 of 450 test images: 5.1 points
+    result = dlbench("compare", str(baseline), str(new))
+    assert result.returncode == 1 and "REGRESSION: accuracy" in result.stdout and "-5.11" in result.stdout
+
+
+def test_a_drop_that_is_not_significant_is_no_regression_unless_asked(baseline, tmp_path):
+    new = _with_predictions_changed(baseline, tmp_path, "svm", 3)  # 3 images: 0.67 points, p = 0.25
+    result = dlbench("compare", str(baseline), str(new), "--max-accuracy-drop", "0.005")
+    assert result.returncode == 0, result.stdout
+    assert "accuracy drop not significant, p = 0.25" in result.stdout
+    assert dlbench("compare", str(baseline), str(new), "--max-accuracy-drop", "0.005",
+                   "--no-significance").returncode == 1
+    assert dlbench("compare", str(baseline), str(new), "--max-accuracy-drop", "0.005", "--alpha", "0.3").returncode == 1
 
 
 def test_a_slowdown_beyond_the_factor_fails(baseline, tmp_path):
@@ -98,3 +133,17 @@ def test_bad_bounds_are_one_line_and_exit_code_2(baseline, args, message):
 def test_a_missing_run_is_one_line_and_exit_code_2(baseline, tmp_path):
     result = dlbench("compare", str(baseline), str(tmp_path / "nothing"))
     assert result.returncode == 2 and "is not a run folder, a results.csv or a report JSON file" in result.stderr
+
+
+def test_two_runs_of_the_same_command_compare_clean_three_times_over(tmp_path):
+    command = ["run", "--task", "digits", "--model", "logistic", "svm", "mlp", "--trials", "2", "--budget", "none",
+               "--quiet"]
+    for attempt in range(3):
+        pair = []
+        for side in ("baseline", "new"):
+            out = tmp_path / f"{side}{attempt}"
+            assert dlbench(*command, "--output", str(out)).returncode == 0
+            (run_dir,) = out.iterdir()
+            pair.append(run_dir)
+        result = dlbench("compare", *map(str, pair))
+        assert result.returncode == 0, result.stdout

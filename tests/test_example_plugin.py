@@ -35,26 +35,28 @@ def installed(tmp_path_factory) -> dict:
 def test_list_and_plugins_show_it_with_its_package_and_version(installed):
     listed = dlbench("list", env=installed)
     assert listed.returncode == 0, listed.stderr
-    assert "knn              classical  knn (dlbench-knn 0.1.0)" in listed.stdout
+    assert "knn-standardised classical  knn (dlbench-knn 0.1.0)" in listed.stdout
     assert "bars             images,synthetic         knn (dlbench-knn 0.1.0)" in listed.stdout
     plugins = dlbench("plugins", env=installed)
     assert "knn  (entry point dlbench-knn 0.1.0)\n    hooks: register_models, register_tasks\n" \
-           "    registered: model knn, task bars\n" in plugins.stdout
+           "    registered: model knn-standardised, task bars\n" in plugins.stdout
     blocked = dlbench("list", "-p", "no:knn", env=installed)
-    assert "knn" not in blocked.stdout and "  svm " in blocked.stdout
+    assert "knn-standardised" not in blocked.stdout and "bars" not in blocked.stdout
+    assert "  svm " in blocked.stdout and "  knn " in blocked.stdout  # the built-in knn stays
 
 
 def test_it_runs_next_to_the_builtins(installed, tmp_path):
-    done = dlbench("run", "--task", "bars", "digits", "--model", "knn", "logistic", "--trials", "3", "--quiet",
-                   "--output", str(tmp_path), env=installed)
+    done = dlbench("run", "--task", "bars", "digits", "--model", "knn-standardised", "logistic", "--trials", "3",
+                   "--quiet", "--output", str(tmp_path), env=installed)
     assert done.returncode == 0, done.stderr
     (run_dir,) = tmp_path.iterdir()
     results = pd.read_csv(run_dir / "results.csv").set_index(["task", "model"])
-    assert set(results.index) == {("bars", "knn"), ("bars", "logistic"), ("digits", "knn"), ("digits", "logistic")}
+    assert set(results.index) == {("bars", "knn-standardised"), ("bars", "logistic"), ("digits", "knn-standardised"),
+                                  ("digits", "logistic")}
     assert (results.status == "ok").all()
-    assert results.loc[("bars", "knn"), "test_accuracy"] >= 0.5  # 4 orientations: chance is 0.25
-    assert results.loc[("digits", "knn"), "test_accuracy"] >= 0.9  # 10 digits: chance is 0.1
-    assert "| knn      | classical |" in (run_dir / "leaderboard.md").read_text()
+    assert results.loc[("bars", "knn-standardised"), "test_accuracy"] >= 0.5  # 4 orientations: chance is 0.25
+    assert results.loc[("digits", "knn-standardised"), "test_accuracy"] >= 0.9  # 10 digits: chance is 0.1
+    assert "| knn-standardised | classical |" in (run_dir / "leaderboard.md").read_text()
 
 
 def test_its_own_tests_pass_with_the_author_kit(installed):

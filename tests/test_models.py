@@ -111,3 +111,117 @@ def test_ctrl_c_inside_a_lightning_fit_reaches_the_caller(tiny_digits):
     with pytest.raises(KeyboardInterrupt):  # Lightning alone would call sys.exit(1) and ignore SIGINT
         estimator.fit(tiny_digits.x_train, tiny_digits.y_train, tiny_digits.x_test, tiny_digits.y_test)
     assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_forests_try_a_multiple_of_sqrt_pixels_per_split(tiny_digits):
+    from dlbench.plugins.random_forest import DEFAULTS, forest_params
+
+    def tried(factor, shape):
+        info = TaskInfo("t", shape, 10, tuple("abcdefghij"), seed=3)
+        return forest_params({**DEFAULTS, "max_features_factor": factor}, info)["max_features"]
+
+    assert tried(1.0, (1, 28, 28)) == 28 and tried(1.0, (3, 64, 64)) == 111  # scikit-learn's "sqrt"
+    assert tried(0.25, (1, 8, 8)) == 2 and tried(4.0, (1, 8, 8)) == 32
+    assert tried(4.0, (1, 2, 2)) == 4 and tried(0.25, (1, 2, 2)) == 1  # at most every pixel, at least one
+    trees = MODELS.model("extra-trees")
+    assert trees.build(dict(trees.defaults), _info(tiny_digits)).estimator.max_features == 8  # 8x8 digits
+
+
+def test_hog_cells_are_a_fraction_of_the_image_side():
+    from dlbench.plugins.hog_svm import hog_setting
+
+    params = {"orientations": 9, "cells_across": 4, "cells_per_block": 3}
+    assert hog_setting(params, (1, 28, 28)).pixels_per_cell == (7, 7)
+    assert hog_setting(params, (3, 64, 64)).pixels_per_cell == (16, 16)
+    assert hog_setting(params, (1, 8, 16)).pixels_per_cell == (2, 4)
+    tiny = hog_setting({**params, "cells_across": 8}, (1, 2, 2))  # 1-pixel cells, blocks no larger than the image
+    assert (tiny.pixels_per_cell, tiny.cells_per_block, tiny.orientations) == ((1, 1), (2, 2), 9)
+
+
+def test_hog_describes_colour_images_by_their_luminance():
+    from dlbench.plugins.hog_svm import LUMINANCE, HogSetting, hog_features
+
+    rgb = np.random.default_rng(0).integers(0, 256, (5, 3, 16, 16)).astype(np.uint8)
+    grey = np.tensordot(rgb.astype(np.float32) / 255, LUMINANCE, axes=([1], [0]))[:, None]
+    setting = HogSetting(9, (4, 4), (2, 2))
+    features = hog_features(rgb, setting)
+    assert features.shape == (5, 3 * 3 * 2 * 2 * 9) and features.dtype == np.float32
+    np.testing.assert_allclose(features, hog_features(grey, setting), atol=1e-5)
+    assert not np.allclose(features, hog_features(rgb[:, :1], setting), atol=1e-3)  # not just the red channel
+    many = np.random.default_rng(1).random((300, 1, 16, 16), dtype=np.float32)  # more than one chunk of images
+    np.testing.assert_array_equal(hog_features(many, setting)[-5:], hog_features(many[-5:], setting))
+
+
+def _counting_cache(**options):
+    from dlbench.plugins.hog_svm import HogFeatureCache, hog_features
+
+    calls = []  # (id of the images, setting): no reference that would keep the images alive
+
+    def compute(images, setting):
+        calls.append((id(images), setting))
+        return hog_features(images, setting)
+
+    return HogFeatureCache(compute, **options), calls
+
+
+def test_trials_with_the_same_hog_setting_compute_its_features_once(tiny_digits):
+    from dataclasses import replace
+
+    from dlbench.plugins.hog_svm import DEFAULTS, hog_setting, make_model
+    from dlbench.runner import refit_and_score
+    from dlbench.tuning import Split, tune
+
+    cache, calls = _counting_cache()
+    model = replace(make_model(cache), portfolio=({**DEFAULTS, "C": 1.0},))  # same HOG setting, another SVM
+    split = Split(tiny_digits.x_train[:300], tiny_digits.y_train[:300], tiny_digits.x_train[300:],
+                  tiny_digits.y_train[300:])
+    outcome = tune(model, _info(tiny_digits), split, n_trials=2, timeout=None, seed=0)
+    setting = hog_setting(DEFAULTS, _info(tiny_digits).input_shape)
+    assert [row["state"] for row in outcome.trials] == ["complete", "complete"]
+    assert calls == [(id(split.x_fit), setting), (id(split.x_val), setting)]  # once each, not once per trial
+    for _ in range(2):  # a refit per seed: the train and test arrays' own features, once
+        scores, _ = refit_and_score(model, outcome.best_params, _info(tiny_digits), tiny_digits)
+        assert scores["test_accuracy"] >= 0.9 and scores["n_params"] > 0
+    assert [images for images, _ in calls[2:]] == [id(tiny_digits.x_train), id(tiny_digits.x_test)]
+    tune(replace(model, portfolio=({**DEFAULTS, "orientations": 6},)), _info(tiny_digits), split, n_trials=2,
+         timeout=None, seed=0)
+    assert len(calls) == 6  # a new setting: computed again, once per array
+
+
+def test_hog_feature_cache_forgets_freed_arrays_and_keeps_within_its_bytes():
+    import gc
+
+    from dlbench.plugins.hog_svm import HogSetting
+
+    setting = HogSetting(9, (4, 4), (2, 2))
+    cache, calls = _counting_cache()
+    images = np.random.default_rng(0).random((4, 1, 16, 16), dtype=np.float32)
+    first = cache.features(images, setting)
+    assert cache.features(images, setting) is first and len(calls) == 1
+    assert len(cache.features(images.copy(), setting)) == 4 and len(calls) == 2  # equal data, another array
+    del images
+    gc.collect()
+    assert len(cache) == 0 and cache.nbytes == 0
+    row_bytes = 3 * 3 * 2 * 2 * 9 * 4
+    small, computed = _counting_cache(max_bytes=row_bytes * 6)
+    a, b = (np.random.default_rng(seed).random((4, 1, 16, 16), dtype=np.float32) for seed in (1, 2))
+    small.features(a, setting)
+    small.features(b, setting)  # 8 rows do not fit: a, the least recently used, goes
+    assert len(small) == 1 and small.nbytes == 4 * row_bytes
+    small.features(b, setting)
+    assert len(small) == 1 and len(computed) == 2
+    small.features(a, setting)
+    assert len(computed) == 3 and len(small) == 1  # a again, b dropped
+
+
+def test_boosting_pools_large_images_down_to_at_most_1024_values():
+    from dlbench.plugins.hist_gradient_boosting import block_means, pooling_factor
+
+    assert [pooling_factor(shape) for shape in [(1, 8, 8), (1, 28, 28), (3, 64, 64), (1, 64, 64)]] == [1, 1, 4, 2]
+    images = np.arange(2 * 3 * 4 * 4, dtype=np.float32).reshape(2, 3, 4, 4)
+    pooled = block_means(images, 2)
+    assert pooled.shape == (2, 3, 2, 2)
+    assert pooled[1, 2, 0, 1] == images[1, 2, 0:2, 2:4].mean()
+    as_bytes = (np.arange(2 * 4 * 4) % 256).astype(np.uint8).reshape(2, 1, 4, 4)
+    assert np.allclose(block_means(as_bytes, 2), block_means(as_bytes.astype(np.float32) / 255, 2))
+    assert block_means(images, 1) is images

@@ -66,7 +66,8 @@ def test_the_sdist_holds_every_module_of_the_source_tree(built):
         names = {"/".join(Path(name).parts[1:]) for name in sdist.getnames()}
     expected = set(source_files())
     assert expected <= names
-    assert {"pyproject.toml", "setup.py", "README.md"} <= names
+    assert {"pyproject.toml", "setup.py", "README.md", "LICENSE", "tests/conftest.py", "tests/commands.py",
+            "docs/plugins.md"} <= names  # its tests run from it
 
 
 def test_console_script(wheel):

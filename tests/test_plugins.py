@@ -229,8 +229,8 @@ def _model(name, search_space, defaults=None, portfolio=()):
      "model 'raises': search space raised ZeroDivisionError on its defaults {'k': 3}: division by zero"),
     (_model("outside", lambda trial: {"k": trial.suggest_int("k", 5, 9)}),
      "model 'outside': the parameters defaults {'k': 3} lie outside the search space: The value 3 of the parameter 'k' is out of the range"),
-    (_model("extra", lambda trial: {"k": trial.suggest_int("k", 1, 9)}, defaults={"k": 3, "j": 1}),
-     "model 'extra': defaults set j, which the search space never suggests"),
+    (_model("unsuggested", lambda trial: {"k": trial.suggest_int("k", 1, 9)}, defaults={"k": 3, "j": 1}),
+     "model 'unsuggested': defaults set j, which the search space never suggests"),
     (_model("not-a-dict", lambda trial: [trial.suggest_int("k", 1, 9)]),
      "model 'not-a-dict': search space returned list; it must return a dict of parameters"),
     (_model("bad-portfolio", lambda trial: {"k": trial.suggest_int("k", 1, 9)}, portfolio=({"k": 50},)),
@@ -367,7 +367,7 @@ TYPO_HOOK = """
     from dlbench import Model, hookimpl
     @hookimpl
     def register_model(register):
-        register(Model(name="knn", family="classical", search_space=lambda t: {}, defaults={}, build=print))
+        register(Model(name="resnet", family="classical", search_space=lambda t: {}, defaults={}, build=print))
 """
 FACES = """
     from dlbench import hookimpl
@@ -387,20 +387,23 @@ HUB = """
         register(TaskSource(prefix="hub", make=make))
 """
 
+BUILTIN_MODELS = ", ".join(["cnn", "decision-tree", "extra-trees", "hist-gradient-boosting", "hog-svm", "knn", "logistic",
+                            "mlp", "random-forest", "svm"])
 # plugin file, the command line after the command, and the one line it must end with
 NAMED_EXACTLY = {
-    "failed to load": ("knn", "import not_a_module_anywhere\n", ["run", "--model", "knn", "svm", "--task", "digits"],
-                       "model 'knn' is not available (did you mean 'cnn'?); valid models: cnn, decision-tree, "
-                       "logistic, mlp, svm; a broken plugin may have registered it: plugin 'knn' (file {path}): "
-                       "failed to import: ModuleNotFoundError: No module named 'not_a_module_anywhere'"),
-    "wildcard matching nothing": ("knn", "import not_a_module_anywhere\n", ["run", "--model", "knn*", "--task", "digits"],
-                                  "model 'knn*' is not available; valid models: cnn, decision-tree, logistic, mlp, "
-                                  "svm; a broken plugin may have registered it: plugin 'knn' (file {path}): failed to "
-                                  "import"),
-    "unknown hook": ("knn", TYPO_HOOK, ["run", "--model", "knn", "--task", "digits"],
-                     "model 'knn' is not available (did you mean 'cnn'?); valid models: cnn, decision-tree, logistic, "
-                     "mlp, svm; a broken plugin may have registered it: plugin 'knn' (file {path}): implements "
-                     "unknown hook(s) register_model (did you mean 'register_models'?); valid hooks: register_models"),
+    "failed to load": ("resnet", "import not_a_module_anywhere\n",
+                       ["run", "--model", "resnet", "svm", "--task", "digits"],
+                       f"model 'resnet' is not available; valid models: {BUILTIN_MODELS}; a broken plugin may have "
+                       "registered it: plugin 'resnet' (file {path}): failed to import: ModuleNotFoundError: No module "
+                       "named 'not_a_module_anywhere'"),
+    "wildcard matching nothing": ("resnet", "import not_a_module_anywhere\n",
+                                  ["run", "--model", "resnet*", "--task", "digits"],
+                                  f"model 'resnet*' is not available; valid models: {BUILTIN_MODELS}; a broken plugin "
+                                  "may have registered it: plugin 'resnet' (file {path}): failed to import"),
+    "unknown hook": ("resnet", TYPO_HOOK, ["run", "--model", "resnet", "--task", "digits"],
+                     f"model 'resnet' is not available; valid models: {BUILTIN_MODELS}; a broken plugin may have "
+                     "registered it: plugin 'resnet' (file {path}): implements unknown hook(s) register_model (did you "
+                     "mean 'register_models'?); valid hooks: register_models"),
     "search space raised": ("broken", BROKEN_FOR_RUN, ["run", "--model", "logistic", "crashy-space", "--task", "digits"],
                             "model 'crashy-space' cannot be used: plugin 'broken' (file {path}): model 'crashy-space': "
                             "search space raised ValueError on its defaults {{}}: `low <= high` must hold"),

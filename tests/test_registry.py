@@ -13,7 +13,7 @@ from dlbench.registry import BUILTIN_PLUGINS, Catalogue, make_plugin_manager
 from conftest import make_task_data
 
 
-def _knn_model(name="knn"):
+def _knn_model(name="toy-knn"):
     def build(params, task):
         from sklearn.neighbors import KNeighborsClassifier
 
@@ -43,7 +43,8 @@ def throwaway(pm):
 
 
 def test_builtins_register_through_the_hooks(catalogue):
-    assert catalogue.list_models() == ["cnn", "decision-tree", "logistic", "mlp", "svm"]
+    assert catalogue.list_models() == ["cnn", "decision-tree", "extra-trees", "hist-gradient-boosting", "hog-svm", "knn",
+                                       "logistic", "mlp", "random-forest", "svm"]
     assert catalogue.list_tasks() == ["cifar10", "cifar100", "digits", "fashion-mnist", "mnist", "mnist-5k", "shapes"]
     assert list(catalogue.source_entries) == ["folder"]
     assert {catalogue.model_entries[m].plugin for m in catalogue.list_models()} <= set(BUILTIN_PLUGINS)
@@ -53,12 +54,12 @@ def test_builtins_register_through_the_hooks(catalogue):
 
 def test_a_registered_plugin_joins_the_catalogue_and_leaves_with_it(throwaway):
     catalogue = Catalogue.from_plugins(throwaway)
-    assert "knn" in catalogue.list_models()
-    assert catalogue.model_entries["knn"].plugin == "throwaway"
+    assert "toy-knn" in catalogue.list_models()
+    assert catalogue.model_entries["toy-knn"].plugin == "throwaway"
     assert [t.name for t in catalogue.select_tasks(["toy"])] == ["toy"]
     assert "toy" in [t.name for t in catalogue.select_tasks(["images"])]
     throwaway.unregister(name="throwaway")
-    assert "knn" not in Catalogue.from_plugins(throwaway).list_models()
+    assert "toy-knn" not in Catalogue.from_plugins(throwaway).list_models()
     throwaway.register(ThrowawayPlugin(), name="throwaway")  # for the fixture's teardown
 
 
@@ -86,7 +87,8 @@ def test_list_models_takes_wildcards(catalogue):
 
 
 def test_unknown_names_list_the_valid_ones(catalogue):
-    with pytest.raises(UnknownNameError, match="valid models: cnn, decision-tree, logistic, mlp, svm"):
+    with pytest.raises(UnknownNameError, match="valid models: cnn, decision-tree, extra-trees, hist-gradient-boosting, "
+                                               "hog-svm, knn, logistic, mlp, random-forest, svm"):
         catalogue.model("resnet")
     with pytest.raises(UnknownNameError, match="valid tasks: cifar10, cifar100, digits, fashion-mnist, mnist, mnist-5k, shapes"):
         catalogue.task("cifar")

@@ -8,11 +8,14 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 from commands import dlbench
+from scipy import stats
 
 from dlbench.columns import RESULT_COLUMNS, TRIAL_COLUMNS
+from dlbench.predictions import Predictions
 from dlbench.reports import Summary, merge_sources, render
 from dlbench.results import RunFiles
 from dlbench.reports.latex import escape as latex_escape
@@ -124,6 +127,7 @@ def test_folders_of_one_run_merge_and_conflicts_are_reported(seeded_run, tmp_pat
     shutil.copytree(seeded_run, copy)
     results, _, conflicts = merge_sources([seeded_run, copy])
     assert len(results) == 6 and conflicts.empty  # identical rows: one run seen twice
+    shutil.rmtree(copy / "predictions")  # else the report scores the copy from its predictions, as they are
     changed = pd.read_csv(copy / "results.csv")
     changed.loc[changed.model == "logistic", "test_accuracy"] -= 0.05
     changed.to_csv(copy / "results.csv", index=False)
@@ -179,14 +183,13 @@ def _scored_rows(scores, fit_seconds=1.0):
 NO_CONFLICTS = pd.DataFrame(columns=["task", "model", "seed", "sources"])
 
 
-def test_equal_accuracies_share_their_mean_rank_and_both_are_bold():
+def test_equal_accuracies_share_their_mean_rank():
     # cnn's mean of 0.9 and 0.8 is 0.8500000000000001: the same accuracy as svm's 0.85, up to float noise
     summary = Summary(_scored_rows({("t", "cnn", "deep"): [0.9, 0.8], ("t", "svm", "classical"): [0.85, 0.85],
                                     ("t", "mlp", "deep"): [0.85, 0.85], ("t", "tree", "classical"): [0.7, 0.7]}),
                       NO_CONFLICTS)
     board = summary.leaderboard("t").set_index("model")
     assert board["rank"].to_dict() == {"cnn": 2.0, "svm": 2.0, "mlp": 2.0, "tree": 4.0}
-    assert board["best_of_family"].to_dict() == {"cnn": True, "svm": True, "mlp": True, "tree": False}
     cells, _ = leaderboard_cells(summary, "t")
     assert list(cells["rank"]) == ["2", "2", "2", "4"]
     two = Summary(_scored_rows({("t", "a", "deep"): [0.5], ("t", "b", "deep"): [0.5]}), NO_CONFLICTS)
@@ -195,25 +198,81 @@ def test_equal_accuracies_share_their_mean_rank_and_both_are_bold():
         assert "share their mean rank (two tied for first are both 1.5)" in render(summary, format, pd.DataFrame())
 
 
-def test_equal_best_accuracies_are_a_tie_and_the_verdict_counts_wins_ties_and_losses():
-    tied = Summary(_scored_rows({("t", "cnn", "deep"): [0.9, 0.8], ("t", "svm", "classical"): [0.85, 0.85]}),
-                   NO_CONFLICTS)
-    assert list(tied.comparison["winner"]) == ["tie"] and list(tied.comparison["gap_points"]) == [0.0]
-    assert list(comparison_cells(tied)["Δ accuracy (points)"]) == ["+0.0 ± 7.1"]
-    assert tied.verdict.startswith("Deep learning wins on 0 of 1 task, ties on 1; the Δ accuracy (deep minus "
-                                   "classical) is +0.0 points, at 1× the training time")
-    scores = {("win", "cnn", "deep"): [0.9], ("win", "svm", "classical"): [0.8],
-              ("win2", "cnn", "deep"): [0.7], ("win2", "svm", "classical"): [0.6],
-              ("tie", "cnn", "deep"): [0.5], ("tie", "svm", "classical"): [0.5],
-              ("loss", "cnn", "deep"): [0.2], ("loss", "svm", "classical"): [0.9]}
-    mixed = Summary(_scored_rows(scores), NO_CONFLICTS)
-    assert dict(zip(mixed.comparison["task"], mixed.comparison["winner"])) == {
-        "win": "deep", "win2": "deep", "tie": "tie", "loss": "classical"}
-    assert mixed.verdict.startswith("Deep learning wins on 2 of 4 tasks, ties on 1, loses on 1; the median Δ accuracy "
-                                    "(deep minus classical) is +5.0 points, at a median 1× the training time")
-    losses = Summary(_scored_rows({k: v for k, v in scores.items() if k[0] in ("win", "loss")}), NO_CONFLICTS)
-    assert losses.verdict.startswith("Deep learning wins on 1 of 2 tasks, loses on 1; the median Δ accuracy "
-                                     "(deep minus classical) is -30.0 points")
+def test_each_familys_representative_is_chosen_by_validation_accuracy_not_test_accuracy():
+    rows = _scored_rows({("t", "cnn", "deep"): [0.95], ("t", "mlp", "deep"): [0.90], ("t", "svm", "classical"): [0.93],
+                         ("t", "knn", "classical"): [0.92], ("t", "tree", "classical"): [0.80]})
+    rows["val_accuracy"] = rows["model"].map({"cnn": 0.90, "mlp": 0.96, "svm": 0.91, "knn": 0.91, "tree": 0.85})
+    rows["fit_seconds"] = rows["model"].map({"cnn": 9.0, "mlp": 5.0, "svm": 2.0, "knn": 0.5, "tree": 0.1})
+    summary = Summary(rows, NO_CONFLICTS)
+    board = summary.leaderboard("t").set_index("model")
+    assert board["best_of_family"].to_dict() == {"cnn": False, "svm": False, "knn": True, "mlp": True, "tree": False}
+    (row,) = summary.comparison.itertuples()
+    assert (row.deep_model, row.classical_model) == ("mlp", "knn")  # svm and knn tie on validation: knn fits faster
+    for format in ("markdown", "html", "latex"):
+        assert "best validation accuracy (ties: the faster fit)" in render(summary, format, pd.DataFrame())
+
+
+Y_TRUE = np.arange(450) % 10
+
+
+def _predictions(errors):
+    """Rows and kept predictions of ``{(task, model, family): [first wrong image, images wrong]}`` (one seed)."""
+    predictions, scores = {}, {}
+    for (task, model, family), (first, count) in errors.items():
+        y_pred = Y_TRUE.copy()
+        y_pred[first:first + count] = (y_pred[first:first + count] + 1) % 10
+        predictions[(task, model, 0)] = Predictions(Y_TRUE, y_pred)
+        scores[(task, model, family)] = [float(np.mean(y_pred == Y_TRUE))]
+    return _scored_rows(scores).assign(n_trials=10), predictions
+
+
+def test_a_gap_is_a_winner_only_when_mcnemars_test_says_so():
+    rows, predictions = _predictions({
+        ("win", "cnn", "deep"): (0, 10), ("win", "svm", "classical"): (100, 60),     # 50 images apart: deep
+        ("tie", "cnn", "deep"): (0, 10), ("tie", "svm", "classical"): (100, 13),     # 3 images: not significant
+        ("loss", "cnn", "deep"): (0, 80), ("loss", "svm", "classical"): (100, 10)})  # classical
+    summary = Summary(rows, NO_CONFLICTS, predictions)
+    table = summary.comparison.set_index("task")
+    assert table["winner"].to_dict() == {"win": "deep", "tie": "tie", "loss": "classical"}
+    assert table.loc["win", "p_value"] == pytest.approx(stats.binomtest(60, 70, 0.5).pvalue)
+    assert table.loc["tie", "gap_points"] == pytest.approx(300 / 450) and table.loc["tie", "p_value"] > 0.05
+    assert table.loc["win", "gap_low_points"] > 0 > table.loc["loss", "gap_high_points"]
+    assert summary.verdict.startswith("Deep learning wins on 1 of 3 tasks, ties on 1, loses on 1 (McNemar's test, "
+                                      "α = 0.05); the median Δ accuracy (deep minus classical) is +0.7 points")
+    cells = comparison_cells(summary).set_index("task")
+    assert cells.loc["win", "McNemar p"] == f"{table.loc['win', 'p_value']:.3g}" and cells.loc["win", "winner"] == "deep"
+    strict = Summary(rows, NO_CONFLICTS, predictions, alpha=1e-12)
+    assert list(strict.comparison["winner"]) == ["tie", "tie", "classical"] and "α = 1e-12" in strict.verdict
+    untested = Summary(rows, NO_CONFLICTS)  # no kept predictions: nothing to test
+    assert set(untested.comparison["winner"]) == {"untested"} and "3 tasks untested" in untested.verdict
+
+
+def test_under_tuned_studies_are_marked_and_weaken_the_verdict():
+    rows, predictions = _predictions({("t", "cnn", "deep"): (0, 10), ("t", "svm", "classical"): (100, 60)})
+    rows["trials_completed"], rows["trials_pruned"], rows["trials_failed"] = [3, 10], [1, 0], [2, 0]
+    summary = Summary(rows, NO_CONFLICTS, predictions)
+    cells = leaderboard_cells(summary, "t")[0].set_index("model")
+    assert cells.loc["cnn", "trials"] == "4 (+2 failed), under-tuned" and cells.loc["svm", "trials"] == "10"
+    assert list(summary.comparison["winner"]) == ["deep"] and list(summary.comparison["under_tuned"]) == [""]
+    rows["trials_completed"] = [10, 3]  # now the losing side is the under-tuned one
+    weakened = Summary(rows, NO_CONFLICTS, predictions)
+    assert list(comparison_cells(weakened)["winner"]) == ["deep (svm under-tuned)"]
+    assert "Under-tuned (fewer than 5 trials), so weakening the verdict: t (svm)." in weakened.verdict
+    for format in ("markdown", "html", "latex", "csv", "json"):
+        assert "under" in render(weakened, format, pd.DataFrame()).replace("\\_", "_")
+
+
+def test_a_history_of_one_trial_still_has_whole_trial_ticks(seeded_run):
+    import matplotlib.pyplot as plt
+
+    trials = pd.read_csv(seeded_run / "trials.csv")
+    figure = history_figure(trials[trials.trial == 0])
+    try:
+        (axis,) = [axis for axis in figure.axes if axis.get_visible()]
+        ticks = [tick for tick in axis.get_xticks() if axis.get_xlim()[0] <= tick <= axis.get_xlim()[1]]
+        assert ticks and all(float(tick).is_integer() for tick in ticks), ticks
+    finally:
+        plt.close(figure)
 
 
 def test_pareto_front_keeps_only_undominated_models():
@@ -304,6 +363,6 @@ def test_an_older_results_csv_without_trial_counts_by_state_still_reports(tmp_pa
     merged, trials, conflicts = merge_sources([path])
     summary = Summary(merged, conflicts)
     cells = leaderboard_cells(summary, "digits")[0]
-    assert list(cells["trials"]) == ["3"] and list(cells["params"]) == ["650"]  # its finished trials, as it says
+    assert list(cells["trials"]) == ["3, under-tuned"] and list(cells["params"]) == ["650"]  # its finished trials
     (row,) = json.loads(render(summary, "json", trials))["results"]
     assert (row["n_trials"], row["trials_completed"], row["trials_failed"]) == (3, None, None)

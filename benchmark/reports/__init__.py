@@ -10,7 +10,7 @@ from .html import render_html
 from .latex import render_latex
 from .markdown import comparison_markdown, leaderboard_markdown, render_markdown
 from .plots import PLOT_FILES, make_plots
-from .sources import merge_sources, read_source
+from .sources import merge_predictions, merge_sources, read_source
 from .summary import Summary
 from .tabular import render_csv, render_json
 
@@ -30,4 +30,4 @@ def render(summary: Summary, format: str, trials: pd.DataFrame) -> str:
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "PLOT_FILES", "Summary", "comparison_markdown", "leaderboard_markdown",
-           "make_plots", "merge_sources", "read_source", "render"]
+           "make_plots", "merge_predictions", "merge_sources", "read_source", "render"]

@@ -6,13 +6,14 @@ from typing import List, Tuple
 
 import pandas as pd
 
-from .summary import SCORES, Summary
+from .summary import MIN_TUNED_TRIALS, SCORES, Summary
 
 LEADERBOARD_HEADERS = {"rank": "rank", "model": "model", "family": "family", "test_accuracy": "test acc",
                        "balanced_accuracy": "balanced acc", "macro_f1": "macro F1", "val_accuracy": "val acc",
                        "fit_seconds": "fit s", "predict_seconds_per_1k": "predict s/1k", "n_params": "params",
-                       "n_trials": "trials"}
-TEXT_COLUMNS = {"model", "family", "task", "best deep", "best classical", "winner"}  # left-aligned; numbers right
+                       "tuning_seconds": "tuning s", "n_trials": "trials"}
+TEXT_COLUMNS = {"model", "family", "task", "deep (best val)", "classical (best val)", "winner"}  # left-aligned; numbers right
+UNDER_TUNED = "under-tuned"
 
 
 def right_aligned(cells: pd.DataFrame) -> List[bool]:
@@ -35,11 +36,10 @@ def _count(value: float, pattern: str) -> str:
 def _trials(row: pd.Series) -> str:
     """The trials that trained (completed and pruned), failed ones noted: ``6 (+4 failed)``; results from before
     trials were counted by state show their finished trials, failed ones included."""
-    if pd.isna(row["trials_completed"]):
-        return _count(row["n_trials"], "{}")
-    trained = _count(row["trials_completed"] + row["trials_pruned"], "{}")
+    trained = _count(row["trained_trials"], "{}")
     failed = row["trials_failed"]
-    return f"{trained} (+{failed} failed)" if pd.notna(failed) and failed > 0 else trained
+    text = f"{trained} (+{failed} failed)" if pd.notna(failed) and failed > 0 else trained
+    return f"{text}, {UNDER_TUNED}" if row["under_tuned"] else text
 
 
 def leaderboard_cells(summary: Summary, task: str) -> Tuple[pd.DataFrame, List[bool]]:
@@ -51,6 +51,7 @@ def leaderboard_cells(summary: Summary, task: str) -> Tuple[pd.DataFrame, List[b
         "val acc": rows["val_accuracy"].map("{:.4f}".format), "fit s": rows["fit_seconds"].map("{:.2f}".format),
         "predict s/1k": rows["predict_seconds_per_1k"].map("{:.4f}".format),
         "params": rows["n_params"].map(lambda n: _count(n, "{:,}")),
+        "tuning s": rows["tuning_seconds"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}"),
         "trials": [_trials(row) for _, row in rows.iterrows()],
     }, columns=list(LEADERBOARD_HEADERS.values()))
     return table, list(rows["best_of_family"])
@@ -68,23 +69,30 @@ def _ratio(value: float) -> str:
     return "n/a" if pd.isna(value) else f"{value:.3g}×"
 
 
+def _winner(row) -> str:
+    """The winner, with the under-tuned model that weakens it."""
+    return f"{row.winner} ({row.under_tuned} {UNDER_TUNED})" if row.under_tuned else row.winner
+
+
 def comparison_cells(summary: Summary) -> pd.DataFrame:
-    """Per task, best deep against best classical, as strings (gap ± spread over seeds when there are several)."""
+    """Per task, deep against classical representative, as strings (gap ± spread over seeds when there are
+    several, its 95% interval, McNemar's p-value)."""
     table = summary.comparison
     several = summary.several_seeds
     gap = [f"{row.gap_points:+.1f} ± {row.gap_std_points:.1f}" if several else f"{row.gap_points:+.1f}"
            for row in table.itertuples()]
-    return pd.DataFrame({"task": table["task"], "best deep": table["deep_model"],
-                         "deep acc": table["deep_accuracy"].map("{:.4f}".format),
-                         "best classical": table["classical_model"],
-                         "classical acc": table["classical_accuracy"].map("{:.4f}".format),
-                         "Δ accuracy (points)": gap,
-                         "fit time (deep / classical)": table["fit_time_ratio"].map(_ratio),
-                         "latency (deep / classical)": table["latency_ratio"].map(_ratio),
-                         "winner": table["winner"]},
-                        columns=["task", "best deep", "deep acc", "best classical", "classical acc",
-                                 "Δ accuracy (points)", "fit time (deep / classical)", "latency (deep / classical)",
-                                 "winner"])
+    interval = ["n/a" if pd.isna(row.gap_low_points) else f"[{row.gap_low_points:+.1f}, {row.gap_high_points:+.1f}]"
+                for row in table.itertuples()]
+    columns = {"task": table["task"], "deep (best val)": table["deep_model"],
+               "deep acc": table["deep_accuracy"].map("{:.4f}".format),
+               "classical (best val)": table["classical_model"],
+               "classical acc": table["classical_accuracy"].map("{:.4f}".format),
+               "Δ accuracy (points)": gap, "95% CI (points)": interval,
+               "McNemar p": table["p_value"].map(lambda p: "n/a" if pd.isna(p) else f"{p:.3g}"),
+               "fit time (deep / classical)": table["fit_time_ratio"].map(_ratio),
+               "latency (deep / classical)": table["latency_ratio"].map(_ratio),
+               "winner": [_winner(row) for row in table.itertuples()]}
+    return pd.DataFrame(columns, columns=list(columns))
 
 
 def failure_lines(summary: Summary, task: str) -> List[Tuple[str, str, str]]:
@@ -101,11 +109,18 @@ LEADERBOARD_INTRO = ("Models ranked by accuracy on each task's fixed test split,
                      "the train data and refitting the best configuration on all of the train data. fit s is that "
                      "refit; predict s/1k is prediction time per 1,000 test images. With several seeds, scores are "
                      "mean ± standard deviation over the refits. Models of equal test accuracy share their mean "
-                     "rank (two tied for first are both 1.5). Bold: the best model of its family on the task (each of "
-                     "them when tied).")
+                     "rank (two tied for first are both 1.5). Every model of a task had the same tuning time; "
+                     "tuning s is the time its study used and trials the trials that trained (completed or pruned), "
+                     f"failed ones noted; a study with fewer than {MIN_TUNED_TRIALS} is marked {UNDER_TUNED}. Bold: "
+                     "each family's representative, the model with the best validation accuracy (ties: the faster "
+                     "fit), chosen without looking at the test set.")
 OVERALL_INTRO = "Average rank of each model over the tasks it ran on (1 is best; ties share their mean rank)."
-COMPARISON_INTRO = ("For each task, the most accurate deep model against the most accurate classical model. Δ accuracy "
-                    "is deep minus classical in percentage points (± the spread over seeds); the ratios say how many "
-                    "times longer the deep model takes to fit (on all train data) and to predict. The winner is the "
-                    "more accurate family; equal test accuracy is a tie.")
+COMPARISON_INTRO = ("For each task, the deep representative against the classical one: in each family, the model with "
+                    "the best validation accuracy (ties: the faster fit), so the test set plays no part in the choice. "
+                    "Δ accuracy is deep minus classical in test-accuracy points (± the spread over seeds), with its "
+                    "95% paired bootstrap interval over the test images; McNemar's exact test on the paired test "
+                    "predictions (with several seeds, each image's correctness averaged over the seeds) gives p. "
+                    "The winner is the more accurate family only when p is below α; otherwise the gap is a tie. "
+                    "The ratios say how many times longer the deep model takes to fit (on all train data) and to "
+                    "predict.")
 CONFLICTS_INTRO = "Conflicting duplicates (the same task, model and seed with different numbers) left out of the tables:"

@@ -62,6 +62,8 @@ def render_html(summary: Summary, plots: Dict[str, bytes]) -> str:
                          f"{html.escape(reason)}</p>")
     if len(summary.tasks) > 1 and len(summary.overall):
         parts += ["<h2>Overall</h2>", f"<p>{html.escape(OVERALL_INTRO)}</p>", _table(overall_cells(summary))]
+    if summary.tasks:
+        parts.append(f"<p>{html.escape(summary.friedman_line)}</p>")
     parts += ["<h2>Deep learning vs classical ML</h2>", f"<p>{html.escape(COMPARISON_INTRO)}</p>"]
     comparison = comparison_cells(summary)
     if len(comparison):

@@ -14,7 +14,8 @@ from .summary import Summary
 
 SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
             "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
-            "|": r"\textbar{}", "±": r"$\pm$", "×": r"$\times$", "Δ": r"$\Delta$", "\n": " ", "\r": " "}
+            "|": r"\textbar{}", "±": r"$\pm$", "×": r"$\times$", "Δ": r"$\Delta$", "χ": r"$\chi$", "²": r"\textsuperscript{2}",
+            "α": r"$\alpha$", "\n": " ", "\r": " "}
 PATTERN = re.compile("|".join(re.escape(character) for character in SPECIALS))
 
 
@@ -55,6 +56,8 @@ def render_latex(summary: Summary) -> str:
             parts.append(rf"\textbf{{{escape(model)}}} failed (seed {escape(seed)}): {escape(reason)}\par")
     if len(summary.tasks) > 1 and len(summary.overall):
         parts += [r"\subsection*{Overall}", escape(OVERALL_INTRO), "", _float(_table(overall_cells(summary)))]
+    if summary.tasks:
+        parts += [escape(summary.friedman_line), ""]
     parts += [r"\section*{Deep learning vs classical ML}", escape(COMPARISON_INTRO), ""]
     comparison = comparison_cells(summary)
     if len(comparison):

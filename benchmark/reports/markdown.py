@@ -40,6 +40,8 @@ def leaderboard_markdown(summary: Summary) -> str:
         lines.append("")
     if len(summary.tasks) > 1 and len(summary.overall):
         lines += ["## Overall", "", OVERALL_INTRO, "", _table(overall_cells(summary)), ""]
+    if summary.tasks:
+        lines += [escape(summary.friedman_line), ""]
     if len(summary.conflicts):
         lines += [CONFLICTS_INTRO, ""] + [f"- {escape(line)}" for line in conflict_lines(summary)] + [""]
     return "\n".join(lines).rstrip() + "\n"

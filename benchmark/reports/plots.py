@@ -114,6 +114,8 @@ def history_figure(trials: pd.DataFrame) -> Any:
             axis.step(study["trial"], best, where="post", color=colour, label=model, markerfacecolor="none",
                       marker=MARKERS[index % len(MARKERS)], linestyle=LINE_STYLES[index % len(LINE_STYLES)])
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # trials are counted: no 0.5th trial
+        last = pd.to_numeric(trials.loc[trials["task"] == task, "trial"], errors="coerce").max()
+        axis.set_xlim(-0.5, max(1.0, last if pd.notna(last) else 0.0) + 0.5)  # one trial: ticks 0 and 1, not ±0.04
         axis.set_title(f"{task} (dots: trials, lines: best so far)", parse_math=False)
         axis.set_xlabel("trial")
         axis.set_ylabel("validation accuracy")
@@ -127,14 +129,20 @@ def optimisation_history(trials: pd.DataFrame) -> bytes:
 
 
 PLOT_FILES = {"accuracy_vs_fit_time.png": "Test accuracy against fit time, Pareto front dashed",
-              "optimisation_history.png": "Optimisation history of each study"}
+              "optimisation_history.png": "Optimisation history of each study",
+              "critical_difference.png": "Critical-difference diagram: average ranks over the tasks (Nemenyi)"}
 
 
 def make_plots(summary: Summary, trials: pd.DataFrame) -> Dict[str, bytes]:
-    """The PNGs by file name (the history only when there are trials)."""
+    """The PNGs by file name (the history only when there are trials, the critical-difference diagram only when
+    Friedman's test could be made: see :attr:`Summary.friedman_line`)."""
+    from ..significance import critical_difference_png
+
     plots = {}
     if len(summary.per_model):
         plots["accuracy_vs_fit_time.png"] = accuracy_vs_fit_time(summary)
     if len(trials):
         plots["optimisation_history.png"] = optimisation_history(trials)
+    if summary.friedman is not None:
+        plots["critical_difference.png"] = critical_difference_png(summary.friedman, summary.alpha)
     return plots

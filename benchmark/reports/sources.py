@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import pandas as pd
 
 from ..errors import DlbenchError
+from ..predictions import Predictions, load_run_predictions
 from ..columns import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
 REQUIRED = ["task", "model", "family", "seed", "status", "test_accuracy"]
 KEY = ["task", "model", "seed"]
@@ -34,7 +35,10 @@ def _read_results_csv(path: Path) -> pd.DataFrame:
 
 
 def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
-    """The result rows and trial rows of a run folder, a ``results.csv``, or a report JSON (``--format json``)."""
+    """The result rows and trial rows of a run folder, a ``results.csv``, or a report JSON (``--format json``).
+
+    A run folder's test scores are computed from its kept predictions (``predictions/``) where it has them,
+    so a new metric needs no rerun."""
     source = Path(source)
     try:
         if source.is_dir():
@@ -54,7 +58,32 @@ def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
             raise DlbenchError(f"{str(source)!r} is not a run folder, a results.csv or a report JSON file")
     except (OSError, ValueError, pd.errors.ParserError) as error:
         raise DlbenchError(f"cannot read {str(source)!r}: {str(error).splitlines()[0]}") from None
-    return _results_frame(results, repr(str(source))), trials.reindex(columns=TRIAL_COLUMNS)
+    results = _results_frame(results, repr(str(source)))
+    if source.is_dir():
+        results = rescored(results, load_run_predictions(source))
+    return results, trials.reindex(columns=TRIAL_COLUMNS)
+
+
+def rescored(results: pd.DataFrame, predictions: Mapping[Tuple[str, str, int], Predictions]) -> pd.DataFrame:
+    """The rows with their test scores computed afresh from the kept predictions, where a row has them."""
+    from ..metrics import classification_scores
+
+    results = results.copy()
+    for index, row in results.iterrows():
+        kept = predictions.get((row["task"], row["model"], int(row["seed"]))) if pd.notna(row["seed"]) else None
+        if kept is not None and row["status"] == "ok":
+            for column, value in classification_scores(kept.y_true, kept.y_pred).items():
+                results.at[index, column] = value
+    return results
+
+
+def merge_predictions(sources: Sequence[Path]) -> Dict[Tuple[str, str, int], Predictions]:
+    """The kept test predictions of every run folder among ``sources``, by (task, model, seed)."""
+    predictions: Dict[Tuple[str, str, int], Predictions] = {}
+    for source in sources:
+        if Path(source).is_dir():
+            predictions.update(load_run_predictions(source))
+    return predictions
 
 
 def merge_sources(sources: Sequence[Path]) -> Tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -13,7 +13,7 @@ def registered(hook):
 
 
 def test_knn_meets_the_model_contract_and_learns():
-    knn = registered(dlbench_knn.register_models)["knn"]
+    knn = registered(dlbench_knn.register_models)["knn-standardised"]
     assert check_model(knn) >= 0.9  # the probe task is easy; chance is 1/3
     assert check_model(knn, probe_task(input_shape=(3, 8, 8), n_classes=4)) >= 0.9
 
@@ -26,5 +26,5 @@ def test_bars_meets_the_task_contract():
 
 
 def test_knn_on_bars_beats_chance():
-    assert check_model(registered(dlbench_knn.register_models)["knn"],
+    assert check_model(registered(dlbench_knn.register_models)["knn-standardised"],
                        registered(dlbench_knn.register_tasks)["bars"]) >= 0.5  # chance is 0.25

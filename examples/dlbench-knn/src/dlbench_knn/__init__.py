@@ -1,4 +1,7 @@
-"""An example dlbench plugin: a k-nearest-neighbours model (classical) and a ``bars`` image task."""
+"""An example dlbench plugin: a k-nearest-neighbours model (classical) and a ``bars`` image task.
+
+The model, ``knn-standardised``, runs on standardised pixels; dlbench's built-in ``knn`` runs on [0, 1] pixels.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from .knn import DEFAULTS, build_knn, knn_space
 @hookimpl
 def register_models(register: Callable[[Model], None]) -> None:
     """k-nearest neighbours on standardised pixels."""
-    register(Model(name="knn", family="classical", search_space=knn_space, defaults=DEFAULTS, build=build_knn,
+    register(Model(name="knn-standardised", family="classical", search_space=knn_space, defaults=DEFAULTS,
+                   build=build_knn,
                    description="k-nearest neighbours on standardised pixels (k, weights, distance searched)"))
 
 

@@ -1,0 +1,199 @@
+"""HOG features and an SVM: the classical computer-vision pipeline.
+
+Histograms of oriented gradients (Dalal and Triggs, 2005; ``skimage.feature.hog``) describe each image by
+the directions of its edges, cell by cell, which a shape keeps wherever it moves a little; an RBF or linear
+SVM classifies the standardised features. Colour images are described by their luminance.
+
+HOG learns nothing from the data, so the features of an image array depend only on the HOG setting: a
+study's trials fit on the same arrays, and a :class:`HogFeatureCache` computes each array's features once
+per setting, for all the trials that use it.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Tuple
+
+import numpy as np
+
+from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
+
+from .svm import ScaledGammaSVC
+
+DEFAULTS = {"orientations": 9, "cells_across": 4, "cells_per_block": 3, "kernel": "rbf", "C": 10.0,
+            "gamma_factor": 1.0}
+PORTFOLIO = ({"orientations": 9, "cells_across": 4, "cells_per_block": 2, "kernel": "rbf", "C": 1.0,
+              "gamma_factor": 1.0},
+             {"orientations": 6, "cells_across": 4, "cells_per_block": 3, "kernel": "rbf", "C": 10.0,
+              "gamma_factor": 1.0},
+             {"orientations": 9, "cells_across": 6, "cells_per_block": 2, "kernel": "linear", "C": 0.01})
+LUMINANCE = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)  # ITU-R BT.709, as skimage.color.rgb2gray
+CACHE_BYTES = 1 << 30  # features kept per model (a GiB); beyond that the least recently used are dropped
+_CHUNK = 256  # images converted to float at a time
+
+
+@dataclass(frozen=True)
+class HogSetting:
+    """What ``skimage.feature.hog`` computes: gradient orientation bins, cell size (rows, columns of pixels)
+    and block size (rows, columns of cells)."""
+
+    orientations: int
+    pixels_per_cell: Tuple[int, int]
+    cells_per_block: Tuple[int, int]
+
+
+def hog_setting(params: Mapping[str, Any], input_shape: Tuple[int, ...]) -> HogSetting:
+    """The HOG setting of ``params`` for images of ``input_shape`` (C, H, W).
+
+    ``cells_across`` cells span each side of the image, so one search space fits every image size: 4
+    cells across are 7-pixel cells on 28x28 images and 16-pixel cells on 64x64 ones. Blocks are at most
+    as large as the image's cells allow.
+    """
+    height, width = input_shape[-2:]
+    cells = params["cells_across"]
+    pixels = (max(1, height // cells), max(1, width // cells))
+    block = max(1, min(params["cells_per_block"], height // pixels[0], width // pixels[1]))
+    return HogSetting(params["orientations"], pixels, (block, block))
+
+
+def luminance(images: np.ndarray) -> np.ndarray:
+    """Grey ``N x H x W`` float32 images in [0, 1] of ``N x C x H x W`` ones (uint8 ones are divided by 255).
+
+    Three channels are RGB, weighted into their luminance; any other number of channels is averaged.
+    """
+    images = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images.astype(np.float32, copy=False)
+    if images.shape[1] == 3:
+        return np.tensordot(images, LUMINANCE, axes=([1], [0]))
+    return images.mean(axis=1)
+
+
+def hog_features(images: np.ndarray, setting: HogSetting) -> np.ndarray:
+    """One float32 row of HOG features per image of ``images`` (``N x C x H x W``), a few images in memory at a time."""
+    from skimage.feature import hog
+
+    features = np.empty((len(images), 0), dtype=np.float32)
+    for start in range(0, len(images), _CHUNK):
+        rows = np.asarray([hog(grey, orientations=setting.orientations, pixels_per_cell=setting.pixels_per_cell,
+                               cells_per_block=setting.cells_per_block, block_norm="L2-Hys", feature_vector=True)
+                           for grey in luminance(images[start:start + _CHUNK])], dtype=np.float32)
+        if start == 0:
+            features = np.empty((len(images), rows.shape[1]), dtype=np.float32)
+        features[start:start + len(rows)] = rows
+    return features
+
+
+class HogFeatureCache:
+    """HOG features of the image arrays a model is given, computed once per array and setting.
+
+    An entry is keyed on the array object itself (by identity, through a weak reference) and dies with
+    it: the fit and validation arrays of a study keep their features for all its trials, and the
+    features go when the study's data does. The arrays must not change while they are alive (the host
+    never writes to a task's arrays). At most ``max_bytes`` of features are kept; beyond that the least
+    recently used go. ``compute`` is the feature function (:func:`hog_features`).
+    """
+
+    def __init__(self, compute: Callable[[np.ndarray, HogSetting], np.ndarray] = hog_features,
+                 max_bytes: int = CACHE_BYTES) -> None:
+        self.compute = compute
+        self.max_bytes = max_bytes
+        self._entries: "OrderedDict[Tuple[int, HogSetting], Tuple[weakref.ref, np.ndarray]]" = OrderedDict()
+
+    def __len__(self) -> int:
+        """How many (array, setting) entries are held."""
+        return len(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of features held."""
+        return sum(features.nbytes for _, features in self._entries.values())
+
+    def features(self, images: np.ndarray, setting: HogSetting) -> np.ndarray:
+        """The HOG features of ``images`` for ``setting``: from the cache, else computed and kept."""
+        key = (id(images), setting)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0]() is images:
+            self._entries.move_to_end(key)
+            return entry[1]
+        features = self.compute(images, setting)
+        self._entries[key] = (weakref.ref(images, self._forget), features)
+        while self._entries and self.nbytes > self.max_bytes:
+            self._entries.popitem(last=False)
+        return features
+
+    def _forget(self, dead: weakref.ref) -> None:
+        """An array was freed: drop its features."""
+        for key in [key for key, (ref, _) in self._entries.items() if ref is dead]:
+            del self._entries[key]
+
+
+class HogClassifier:
+    """HOG features of the images (their luminance), then ``classifier`` on them.
+
+    :param setting: the HOG setting.
+    :param classifier: the classifier of the feature rows (an SVM on standardised features).
+    :param cache: where the features of each image array are kept; a new one, private to this
+        classifier, when None.
+    """
+
+    def __init__(self, setting: HogSetting, classifier: SklearnClassifier,
+                 cache: Optional[HogFeatureCache] = None) -> None:
+        self.setting = setting
+        self.classifier = classifier
+        self.cache = cache if cache is not None else HogFeatureCache()
+
+    def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
+            y_val: Optional[np.ndarray] = None) -> "HogClassifier":
+        """Fit the classifier on the features of ``X``; the validation data is not used."""
+        self.classifier.fit(self.cache.features(X, self.setting), y)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Integer labels for ``X``."""
+        return self.classifier.predict(self.cache.features(X, self.setting))
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities for ``X``, where the classifier gives them (an SVC does not: AttributeError)."""
+        return self.classifier.predict_proba(self.cache.features(X, self.setting))
+
+    @property
+    def n_params(self) -> Optional[int]:
+        """The classifier's learned values (the scaler's and the SVM's); HOG itself learns none."""
+        return self.classifier.n_params
+
+
+def search_space(trial) -> dict:
+    """HOG orientations, cells across the image side and cells per block; SVM kernel, C (log), RBF gamma (log)."""
+    params = {"orientations": trial.suggest_categorical("orientations", [6, 9, 12]),
+              "cells_across": trial.suggest_categorical("cells_across", [3, 4, 6, 8]),
+              "cells_per_block": trial.suggest_categorical("cells_per_block", [1, 2, 3]),
+              "kernel": trial.suggest_categorical("kernel", ["rbf", "linear"]),
+              "C": trial.suggest_float("C", 1e-3, 1e2, log=True)}
+    if params["kernel"] == "rbf":
+        params["gamma_factor"] = trial.suggest_float("gamma_factor", 1e-1, 1e1, log=True)
+    return params
+
+
+def build(params: Mapping[str, Any], task: TaskInfo, cache: Optional[HogFeatureCache] = None) -> HogClassifier:
+    """HOG features of the task's images, standardised, then an SVC (RBF gamma as a multiple of ``"scale"``).
+
+    ``cache`` is shared by the classifiers of a registered model, so trials with the same HOG setting on
+    the same arrays compute their features once.
+    """
+    svc = ScaledGammaSVC(params["kernel"], params["C"], params.get("gamma_factor", 1.0), random_state=task.seed)
+    return HogClassifier(hog_setting(params, task.input_shape), SklearnClassifier(svc, scaling="standard"), cache)
+
+
+def make_model(cache: HogFeatureCache) -> Model:
+    """The ``hog-svm`` model, whose classifiers share ``cache``."""
+    return Model(name="hog-svm", family="classical", search_space=search_space, defaults=DEFAULTS,
+                 build=functools.partial(build, cache=cache), portfolio=PORTFOLIO,
+                 description="HOG features (colour images as their luminance), then an RBF or linear SVM on the "
+                 "standardised features")
+
+
+@hookimpl
+def register_models(register: Callable[[Model], None]) -> None:
+    register(make_model(HogFeatureCache()))

@@ -1,0 +1,69 @@
+"""The run's budget: within a task every model gets the same tuning time; what a task leaves goes to later tasks."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dlbench.cli import main
+from dlbench.runner import RunConfig, study_timeout
+
+TIMED = '''
+    import time
+
+    import numpy as np
+    from dlbench import Model, hookimpl
+
+    class Timed:
+        """Takes ``seconds`` to fit, then predicts the most common training label."""
+
+        def __init__(self, seconds):
+            self.seconds = seconds
+
+        def fit(self, X, y, X_val=None, y_val=None):
+            time.sleep(self.seconds)
+            self.label_ = np.bincount(y).argmax()
+            return self
+
+        def predict(self, X):
+            return np.full(len(X), self.label_)
+
+    def model(name, family, seconds):
+        return Model(name=name, family=family, defaults={"c": 0.0}, build=lambda params, task: Timed(seconds),
+                     search_space=lambda trial: {"c": trial.suggest_float("c", 0.0, 1.0)})
+
+    @hookimpl
+    def register_models(register):
+        register(model("cheap", "classical", 0.0))
+        register(model("dear", "deep", 0.25))
+'''
+
+
+@pytest.mark.parametrize("elapsed, tasks_left, models, expected", [
+    (0.0, 3, 5, 20.0),     # 300 s over 3 tasks, then over each task's 5 models
+    (150.0, 2, 5, 15.0),   # what is left, shared the same way
+    (400.0, 1, 2, 1e-3),   # spent: each study still runs its defaults
+])
+def test_each_study_of_a_task_gets_the_same_share_of_what_is_left(elapsed, tasks_left, models, expected):
+    assert study_timeout(RunConfig(tasks=[], models=[], budget=300.0), elapsed, tasks_left, models) == expected
+    capped = RunConfig(tasks=[], models=[], budget=300.0, timeout=10.0)
+    assert study_timeout(capped, elapsed, tasks_left, models) == min(10.0, expected)
+    assert study_timeout(RunConfig(tasks=[], models=[], budget=None, timeout=7.0), elapsed, tasks_left, models) == 7.0
+
+
+def test_a_cheap_model_does_not_hand_its_time_to_a_rival_on_its_task(tmp_path: Path, monkeypatch):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "timed.py").write_text(textwrap.dedent(TIMED))
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    code = main(["run", "--task", "digits", "--model", "cheap", "dear", "--trials", "40", "--budget", "4",
+                 "--quiet", "--plugins-dir", str(tmp_path / "plugins"), "--output", str(tmp_path / "out")])
+    assert code == 0
+    (run_dir,) = (tmp_path / "out").iterdir()
+    rows = pd.read_csv(run_dir / "results.csv").set_index("model")
+    # each study gets 4 s / 1 task / 2 models = 2 s; the cheap one finishes its 40 trials in a fraction of that, and
+    # the dear one still gets only its own 2 s (and the trial running then), not the 3 s and more a pool would leave
+    assert rows.loc["cheap", "n_trials"] == 40 and rows.loc["cheap", "tuning_seconds"] < 1.0
+    assert 1.5 < rows.loc["dear", "tuning_seconds"] < 2.6 and rows.loc["dear", "n_trials"] < 40
