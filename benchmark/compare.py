@@ -19,7 +19,7 @@ from .predictions import Predictions, load_run_predictions
 from .reports.markdown import escape
 from .reports.sources import read_source
 from .reports.summary import summarize
-from .significance import ALPHA, paired_test
+from .significance import ALPHA, paired_p_value
 from .timing import NOISE_FLOOR_SECONDS
 
 KEY = ["task", "model"]
@@ -57,7 +57,7 @@ def drop_p_value(base: List[Predictions], new: List[Predictions]) -> Optional[fl
     y_true = base[0].y_true
     if any(not np.array_equal(kept.y_true, y_true) for kept in [*base, *new]):
         return None  # other test images: no pairs
-    return paired_test(y_true, [kept.y_pred for kept in new], [kept.y_pred for kept in base]).p_value
+    return paired_p_value(y_true, [kept.y_pred for kept in new], [kept.y_pred for kept in base])
 
 
 def _side(source: Path) -> pd.DataFrame:

@@ -123,11 +123,12 @@ def study_timeout(config: RunConfig, elapsed: float, tasks_left: int, models_in_
 
 
 def class_probabilities(estimator: Any, X: np.ndarray) -> Optional[np.ndarray]:
-    """``estimator.predict_proba(X)`` where the estimator gives probabilities, else None."""
+    """``estimator.predict_proba(X)`` where the estimator gives probabilities (one row per image), else None."""
     try:
-        return np.asarray(estimator.predict_proba(X))
-    except AttributeError:  # no such method; or scikit-learn's "not with these parameters" (an SVC's probability)
-        return None
+        proba = np.asarray(estimator.predict_proba(X), dtype=np.float32)
+    except Exception:  # no such method, scikit-learn's "not with these parameters" (an SVC), or a plugin's bug:
+        return None    # the labels are still the result
+    return proba if proba.ndim == 2 and len(proba) == len(X) else None
 
 
 def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData,
@@ -250,7 +251,8 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
             continue
         progress.status(f"loading {task.name}")
         data, info, split = prepare(task, config.seed)
-        timeout = study_timeout(config, time.time() - started, tasks_left, len(models))
+        # every model of the task counts, also those finished before a resume: each gets a fresh run's share
+        timeout = study_timeout(config, time.time() - started, tasks_left, len(config.models))
         tasks_left -= 1
         for model in models:
             name = _names(config, task, model)

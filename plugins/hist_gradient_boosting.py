@@ -8,7 +8,6 @@ they have at most that many: 64x64 RGB images (12,288 values, minutes a fit on t
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Mapping, Optional, Tuple
 
 import numpy as np
@@ -28,14 +27,14 @@ def pooling_factor(input_shape: Tuple[int, ...]) -> int:
     have at most :data:`MAX_INPUTS` values."""
     channels, height, width = input_shape
     factor = 1
-    while channels * math.ceil(height / factor) * math.ceil(width / factor) > MAX_INPUTS:
+    while channels * (height // factor) * (width // factor) > MAX_INPUTS:  # as block_means crops
         factor += 1
     return factor
 
 
 def block_means(images: np.ndarray, factor: int) -> np.ndarray:
     """``N x C x H x W`` images averaged over ``factor`` x ``factor`` blocks (edge blocks that do not fill are
-    dropped), in the images' own scale and dtype kind (uint8 stays 0-255, as float32)."""
+    dropped), as float32 in [0, 1] (uint8 images are divided by 255); ``factor`` 1 returns the images as they are."""
     if factor == 1:
         return images
     n, channels, height, width = images.shape

@@ -6,7 +6,9 @@ SVM classifies the standardised features. Colour images are described by their l
 
 HOG learns nothing from the data, so the features of an image array depend only on the HOG setting: a
 study's trials fit on the same arrays, and a :class:`HogFeatureCache` computes each array's features once
-per setting, for all the trials that use it.
+per setting, for all the trials that use it. Only the tuning split's arrays are cached (a trial's fit is
+given validation data, a refit is not): a refit's fit time and its test-set latency always include
+computing the features, for every seed.
 """
 
 from __future__ import annotations
@@ -110,13 +112,21 @@ class HogFeatureCache:
         """The bytes of features held."""
         return sum(features.nbytes for _, features in self._entries.values())
 
-    def features(self, images: np.ndarray, setting: HogSetting) -> np.ndarray:
-        """The HOG features of ``images`` for ``setting``: from the cache, else computed and kept."""
+    def cached(self, images: np.ndarray, setting: HogSetting) -> Optional[np.ndarray]:
+        """The kept HOG features of ``images`` for ``setting``, or None."""
         key = (id(images), setting)
         entry = self._entries.get(key)
         if entry is not None and entry[0]() is images:
             self._entries.move_to_end(key)
             return entry[1]
+        return None
+
+    def features(self, images: np.ndarray, setting: HogSetting) -> np.ndarray:
+        """The HOG features of ``images`` for ``setting``: from the cache, else computed and kept."""
+        kept = self.cached(images, setting)
+        if kept is not None:
+            return kept
+        key = (id(images), setting)
         features = self.compute(images, setting)
         self._entries[key] = (weakref.ref(images, self._forget), features)
         while self._entries and self.nbytes > self.max_bytes:
@@ -146,17 +156,30 @@ class HogClassifier:
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
             y_val: Optional[np.ndarray] = None) -> "HogClassifier":
-        """Fit the classifier on the features of ``X``; the validation data is not used."""
+        """Fit the classifier on the features of ``X``. Given validation data, this is a trial: the features of
+        ``X`` and ``X_val`` are cached for the study's other trials; otherwise (a refit) they are computed."""
+        if X_val is None:
+            self.classifier.fit(self.compute(X), y)
+            return self
+        self.cache.features(X_val, self.setting)
         self.classifier.fit(self.cache.features(X, self.setting), y)
         return self
 
+    def compute(self, X: np.ndarray) -> np.ndarray:
+        """The features of ``X``: cached ones for a tuning array, else computed afresh (test images, refits)."""
+        kept = self.cache.cached(X, self.setting)
+        return kept if kept is not None else self.cache.compute(X, self.setting)
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Integer labels for ``X``."""
-        return self.classifier.predict(self.cache.features(X, self.setting))
+        return self.classifier.predict(self.compute(X))
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities for ``X``, where the classifier gives them (an SVC does not: AttributeError)."""
-        return self.classifier.predict_proba(self.cache.features(X, self.setting))
+        """Class probabilities for ``X``, where the classifier gives them (an SVC does not: AttributeError, raised
+        before any features are computed)."""
+        if not hasattr(self.classifier.estimator_, "predict_proba"):
+            raise AttributeError(f"{type(self.classifier.estimator_).__name__} gives no class probabilities")
+        return self.classifier.predict_proba(self.compute(X))
 
     @property
     def n_params(self) -> Optional[int]:

@@ -91,6 +91,22 @@ def test_a_slowdown_beyond_the_factor_fails(baseline, tmp_path):
     assert dlbench("compare", str(baseline), str(new), "--max-slowdown", "2.5", "--min-seconds", "0").returncode == 0
 
 
+def test_a_fit_three_times_slower_above_the_floor_fails(baseline, tmp_path):
+    def slow_base(results):
+        results.loc[results.model == "logistic", "fit_seconds"] = [2.0]
+        return results
+
+    base = _edited(baseline, tmp_path / "base", slow_base)
+
+    def slower(results):
+        results.loc[results.model == "logistic", "fit_seconds"] = [6.0]
+        return results
+
+    new = _edited(baseline, tmp_path, slower)
+    result = dlbench("compare", str(base), str(new))  # the default floor, 1 s: a 6 s fit is above it
+    assert result.returncode == 1 and "REGRESSION: slowdown" in result.stdout and "3.00×" in result.stdout
+
+
 def test_a_slower_fit_under_the_floor_does_not_count(baseline, tmp_path):
     def slow(results):
         results.loc[results.model == "logistic", "fit_seconds"] = [0.9]  # from about 0.05 s: noise, not a regression

@@ -16,6 +16,7 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 from commands import default_sigint, dlbench
+from dlbench.predictions import file_name, load_run_predictions
 from dlbench.storage import JOURNAL_FILE
 
 TRIALS = 25
@@ -58,6 +59,8 @@ def test_a_stopped_run_resumes_without_repeating_finished_work(tmp_path, stop):
         assert process.returncode == 130 and f"resume with: dlbench run --resume {run_dir}" in stderr
     before = {model: _finished_trials(run_dir, model) for model in ("logistic", "svm")}
     assert len(before["logistic"]) == TRIALS and 3 <= len(before["svm"]) < TRIALS
+    kept = run_dir / "predictions" / file_name("digits", "logistic", 0)
+    kept_before = (kept.read_bytes(), kept.stat().st_mtime_ns)  # the finished study's refit predictions
     if stop == signal.SIGKILL:  # as if killed in the middle of writing a journal entry
         with open(run_dir / JOURNAL_FILE, "ab") as journal:
             journal.write(b'{"op_code": 6, "worker_id": "x", "trial_id": 3')
@@ -77,6 +80,8 @@ def test_a_stopped_run_resumes_without_repeating_finished_work(tmp_path, stop):
     assert results.set_index("model").n_trials.to_dict() == {"logistic": TRIALS, "svm": TRIALS}
     environment = json.loads((run_dir / "environment.json").read_text())
     assert environment["finished"] is True and environment["resumed"] is True
+    assert (kept.read_bytes(), kept.stat().st_mtime_ns) == kept_before  # kept across the resume, untouched
+    assert set(load_run_predictions(run_dir)) == {("digits", "logistic", 0), ("digits", "svm", 0)}
 
 
 def test_resuming_a_finished_run_changes_nothing(tmp_path):

@@ -70,3 +70,19 @@ def test_friedman_needs_three_tasks_and_leaves_out_models_missing_one():
     assert friedman(two_tasks) is None
     gaps = pd.DataFrame({"a": [0.9, 0.8, 0.7], "b": [0.7, 0.6, 0.5], "c": [0.5, 0.4, 0.3], "d": [0.1, None, 0.2]})
     assert list(friedman(gaps).average_ranks.index) == ["a", "b", "c"]
+
+
+def test_with_several_seeds_the_test_weighs_how_much_each_image_differs(y):
+    # deep is right on 1 seed of 3 on 90 images the classical model always misses; on 40 others deep always misses
+    deep, classical = [y.copy() for _ in range(3)], [y.copy() for _ in range(3)]
+    for seed in range(3):
+        classical[seed][:90] = (y[:90] + 1) % 10
+        if seed:
+            deep[seed][:90] = (y[:90] + 1) % 10
+        deep[seed][100:140] = (y[100:140] + 1) % 10
+    result = paired_test(y, deep, classical)
+    assert (result.a_better, result.b_better) == (90, 40)  # a sign test would call this a significant deep win
+    assert result.difference == pytest.approx((30 - 40) / 450) and not result.significant()
+    stronger = paired_test(y, [labels_with_errors(y, np.arange(20)), y.copy()], [labels_with_errors(y, np.arange(
+        100, 200))] * 2)  # deep misses 20 images in one seed of two; classical misses 100 in both
+    assert stronger.difference > 0 and stronger.significant()

@@ -76,7 +76,7 @@ def _winner(row) -> str:
 
 def comparison_cells(summary: Summary) -> pd.DataFrame:
     """Per task, deep against classical representative, as strings (gap ± spread over seeds when there are
-    several, its 95% interval, McNemar's p-value)."""
+    several, its 1 − α interval, the paired test's p-value)."""
     table = summary.comparison
     several = summary.several_seeds
     gap = [f"{row.gap_points:+.1f} ± {row.gap_std_points:.1f}" if several else f"{row.gap_points:+.1f}"
@@ -87,7 +87,7 @@ def comparison_cells(summary: Summary) -> pd.DataFrame:
                "deep acc": table["deep_accuracy"].map("{:.4f}".format),
                "classical (best val)": table["classical_model"],
                "classical acc": table["classical_accuracy"].map("{:.4f}".format),
-               "Δ accuracy (points)": gap, "95% CI (points)": interval,
+               "Δ accuracy (points)": gap, f"{(1 - summary.alpha) * 100:g}% CI (points)": interval,
                "McNemar p": table["p_value"].map(lambda p: "n/a" if pd.isna(p) else f"{p:.3g}"),
                "fit time (deep / classical)": table["fit_time_ratio"].map(_ratio),
                "latency (deep / classical)": table["latency_ratio"].map(_ratio),
@@ -118,8 +118,9 @@ OVERALL_INTRO = "Average rank of each model over the tasks it ran on (1 is best;
 COMPARISON_INTRO = ("For each task, the deep representative against the classical one: in each family, the model with "
                     "the best validation accuracy (ties: the faster fit), so the test set plays no part in the choice. "
                     "Δ accuracy is deep minus classical in test-accuracy points (± the spread over seeds), with its "
-                    "95% paired bootstrap interval over the test images; McNemar's exact test on the paired test "
-                    "predictions (with several seeds, each image's correctness averaged over the seeds) gives p. "
+                    "paired bootstrap interval over the test images (1 − α: 95% at the default α); McNemar's exact "
+                    "test on the paired test predictions gives p (with several seeds, each image's correctness is "
+                    "averaged over the seeds and a paired sign-flip permutation test takes McNemar's place). "
                     "The winner is the more accurate family only when p is below α; otherwise the gap is a tie. "
                     "The ratios say how many times longer the deep model takes to fit (on all train data) and to "
                     "predict.")

@@ -14,13 +14,12 @@ import pandas as pd
 
 from ..columns import TRIAL_STATE_COUNTS, integer_counts
 from ..predictions import Predictions
-from ..significance import ALPHA, FriedmanResult, friedman, paired_test
+from ..significance import ACCURACY_DECIMALS, ALPHA, FriedmanResult, PairedTest, friedman, paired_test
 
 SCORES = ("test_accuracy", "balanced_accuracy", "macro_f1")
 MEANS = ["test_accuracy", "balanced_accuracy", "macro_f1", "val_accuracy", "fit_seconds", "predict_seconds_per_1k",
          "n_params", "n_trials", *TRIAL_STATE_COUNTS, "tuning_seconds"]
 FAMILIES = ("deep", "classical")
-ACCURACY_DECIMALS = 12  # far below any real difference (1 / test images), far above float rounding noise
 MIN_TUNED_TRIALS = 5  # a study that trained fewer trials is under-tuned: its model was barely searched
 PredictionsByKey = Mapping[Tuple[str, str, int], Predictions]  # (task, model, seed) -> a refit's test predictions
 
@@ -28,11 +27,10 @@ PredictionsByKey = Mapping[Tuple[str, str, int], Predictions]  # (task, model, s
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     """One row per task x model over its successful seeds: means, the scores' std (0 for one seed), ``n_seeds``."""
     ok = results[results["status"] == "ok"]
-    ok = ok.assign(**{column: math.nan for column in TRIAL_STATE_COUNTS if column not in ok})  # older results
     if ok.empty:
         return pd.DataFrame(columns=["task", "model", "family", *MEANS, *[f"{s}_std" for s in SCORES], "n_seeds",
                                      "trained_trials", "under_tuned"])
-    ok = ok.assign(**{column: math.nan for column in MEANS if column not in ok})
+    ok = ok.assign(**{column: math.nan for column in MEANS if column not in ok})  # older results lack some
     grouped = ok.groupby(["task", "model", "family"], sort=False)
     spread = grouped[list(SCORES)].std(ddof=1).fillna(0.0).add_suffix("_std")
     means = integer_counts(grouped[MEANS].mean())  # counts stay whole numbers
@@ -91,7 +89,7 @@ def seed_predictions(predictions: PredictionsByKey, task: str, model: str) -> Li
             if t == task and m == model]
 
 
-def gap_test(deep: Sequence[Predictions], classical: Sequence[Predictions]):
+def gap_test(deep: Sequence[Predictions], classical: Sequence[Predictions], alpha: float = ALPHA) -> Optional[PairedTest]:
     """The paired test of deep against classical on the same test images, or None when they cannot be paired
     (no kept predictions, or other test images)."""
     if not deep or not classical:
@@ -99,10 +97,10 @@ def gap_test(deep: Sequence[Predictions], classical: Sequence[Predictions]):
     y_true = deep[0].y_true
     if any(not np.array_equal(kept.y_true, y_true) for kept in [*deep, *classical]):
         return None
-    return paired_test(y_true, [kept.y_pred for kept in deep], [kept.y_pred for kept in classical])
+    return paired_test(y_true, [kept.y_pred for kept in deep], [kept.y_pred for kept in classical], 1 - alpha)
 
 
-def winner(test, alpha: float) -> str:
+def winner(test: Optional[PairedTest], alpha: float) -> str:
     """``deep`` or ``classical`` when McNemar's test calls the gap significant at ``alpha``, else ``tie``;
     ``untested`` when there are no paired predictions to test."""
     if test is None:
@@ -141,7 +139,7 @@ def deep_vs_classical(summary: pd.DataFrame, predictions: PredictionsByKey = {},
         if deep is None or classical is None:
             continue
         test = gap_test(seed_predictions(predictions, task, deep["model"]),
-                        seed_predictions(predictions, task, classical["model"]))
+                        seed_predictions(predictions, task, classical["model"]), alpha)
         result = winner(test, alpha)
         rows.append({"task": task, "deep_model": deep["model"], "deep_accuracy": deep["test_accuracy"],
                      "classical_model": classical["model"], "classical_accuracy": classical["test_accuracy"],
@@ -217,6 +215,10 @@ class Summary:
     alpha: float = ALPHA
 
     def __post_init__(self) -> None:
+        ok = self.results[self.results["status"] == "ok"]
+        reported = set(zip(ok["task"], ok["model"], pd.to_numeric(ok["seed"], errors="coerce")))
+        # only the predictions of the rows reported: not a stale file of a refit that failed when redone
+        self.predictions = {key: kept for key, kept in self.predictions.items() if key in reported}
         self.per_model = summarize(self.results)
         self.tasks = list(dict.fromkeys(self.results["task"]))
         self.overall = overall_ranks(self.per_model)
