@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
@@ -80,7 +81,15 @@ def open_storage(url: str) -> "optuna.storages.BaseStorage":
     # postgresql:// means the driver dlbench[postgres] installs, whatever SQLAlchemy's default
     engine_url = "postgresql+psycopg://" + url[len("postgresql://"):] if url.startswith("postgresql://") else url
     try:
-        return optuna.storages.RDBStorage(engine_url, engine_kwargs={"pool_pre_ping": True})
+        try:
+            return optuna.storages.RDBStorage(engine_url, engine_kwargs={"pool_pre_ping": True})
+        except Exception as error:
+            if type(error).__name__ != "IntegrityError":
+                raise
+            # workers starting together on a new database each create Optuna's tables, and the one that loses
+            # the race fails (a duplicate key); once the tables exist, opening the storage again works
+            time.sleep(0.5)
+            return optuna.storages.RDBStorage(engine_url, engine_kwargs={"pool_pre_ping": True})
     except ImportError:  # Optuna's message for a missing driver (psycopg2, pymysql, ...)
         raise DlbenchError(f"storage {redact(url)!r} needs its database driver: for PostgreSQL pip install "
                            "'dlbench[postgres]', for MySQL pip install pymysql") from None

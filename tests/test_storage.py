@@ -96,3 +96,32 @@ def test_resumed_study_reruns_only_interrupted_trials_and_missing_warm_starts(sp
 
 def _params(params) -> str:
     return json.dumps(dict(params), sort_keys=True)
+
+
+def test_a_worker_that_loses_the_race_to_create_the_tables_opens_the_storage_again(tmp_path, monkeypatch):
+    import optuna
+    from sqlalchemy.exc import IntegrityError
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    real = optuna.storages.RDBStorage
+    attempts = []
+
+    def racing(*args, **kwargs):  # the first attempt meets tables another worker is creating at that moment
+        attempts.append(args[0])
+        if len(attempts) == 1:
+            raise IntegrityError("CREATE TABLE studies", {}, Exception('duplicate key value violates unique '
+                                                                       'constraint "pg_type_typname_nsp_index"'))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(optuna.storages, "RDBStorage", racing)
+    assert open_storage(url) is not None and len(attempts) == 2
+
+    def clashing(*args, **kwargs):
+        attempts.append(args[0])
+        raise IntegrityError("INSERT", {}, Exception("a clash that stays"))
+
+    attempts.clear()
+    monkeypatch.setattr(optuna.storages, "RDBStorage", clashing)
+    with pytest.raises(DlbenchError, match="cannot open storage .*a clash that stays"):  # once retried, an error
+        open_storage(url)
+    assert len(attempts) == 2

@@ -15,7 +15,7 @@ from .summary import Summary
 SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
             "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
             "|": r"\textbar{}", "±": r"$\pm$", "×": r"$\times$", "Δ": r"$\Delta$", "χ": r"$\chi$", "²": r"\textsuperscript{2}",
-            "α": r"$\alpha$", "\n": " ", "\r": " "}
+            "α": r"$\alpha$", "−": r"$-$", "\n": " ", "\r": " "}
 PATTERN = re.compile("|".join(re.escape(character) for character in SPECIALS))
 
 
