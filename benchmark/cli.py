@@ -58,50 +58,30 @@ def positive_seconds(text: str) -> Optional[float]:
     return value
 
 
-def fraction(text: str) -> float:
-    """A number from 0 to 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a fraction from 0 to 1") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text} is not valid; expected a fraction from 0 to 1 (0.01 = one point)")
-    return value
+def bounded_number(accepts: Callable[[float], bool], expected: str, example: str = "",
+                   invalid_detail: str = "") -> Callable[[str], float]:
+    """An argparse type: a number that ``accepts`` takes; errors say ``expected`` (then ``example``, and for a
+    number out of range ``invalid_detail`` before it)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected {expected}{example}") from None
+        if not accepts(value):
+            raise argparse.ArgumentTypeError(f"{text} is not valid; expected {expected}{invalid_detail}{example}")
+        return value
+
+    return parse
 
 
-def seconds_at_least_zero(text: str) -> float:
-    """A finite number of seconds, zero or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected seconds >= 0") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not valid; expected seconds >= 0")
-    return value
-
-
-def significance_level(text: str) -> float:
-    """A significance level: a number strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a level between 0 and 1, "
-                                         "e.g. 0.05") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not valid; expected a level between 0 and 1 (exclusive), "
-                                         "e.g. 0.05")
-    return value
-
-
-def factor_at_least_one(text: str) -> float:
-    """A finite number of at least 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a factor >= 1") from None
-    if not 1 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not valid; expected a factor >= 1 (1.5 = 50% slower)")
-    return value
+INFINITY = float("inf")
+fraction = bounded_number(lambda value: 0 <= value <= 1, "a fraction from 0 to 1", invalid_detail=" (0.01 = one point)")
+seconds_at_least_zero = bounded_number(lambda value: 0 <= value < INFINITY, "seconds >= 0")
+significance_level = bounded_number(lambda value: 0 < value < 1, "a level between 0 and 1", ", e.g. 0.05",
+                                    invalid_detail=" (exclusive)")
+factor_at_least_one = bounded_number(lambda value: 1 <= value < INFINITY, "a factor >= 1",
+                                     invalid_detail=" (1.5 = 50% slower)")
 
 
 class VersionAction(argparse.Action):

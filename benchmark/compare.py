@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-import numpy as np
 import pandas as pd
 
-from .predictions import Predictions, load_run_predictions
+from .predictions import Predictions, load_run_predictions, paired_labels
 from .reports.markdown import escape
 from .reports.sources import read_source
 from .reports.summary import summarize
@@ -52,12 +51,8 @@ def _predictions(source: Path) -> SeedPredictions:
 
 def drop_p_value(base: List[Predictions], new: List[Predictions]) -> Optional[float]:
     """McNemar's p-value of new against baseline on the same test images; None when they cannot be paired."""
-    if not base or not new:
-        return None
-    y_true = base[0].y_true
-    if any(not np.array_equal(kept.y_true, y_true) for kept in [*base, *new]):
-        return None  # other test images: no pairs
-    return paired_p_value(y_true, [kept.y_pred for kept in new], [kept.y_pred for kept in base])
+    pairs = paired_labels(new, base)
+    return None if pairs is None else paired_p_value(*pairs)
 
 
 def _side(source: Path) -> pd.DataFrame:

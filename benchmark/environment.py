@@ -8,10 +8,10 @@ import platform
 import subprocess
 import sys
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
+from .about import installed_version
 from .errors import DlbenchError
 from .plugin_loading import BUILT_IN, ENTRY_POINT, FILE, PluginInfo
 
@@ -21,13 +21,6 @@ if TYPE_CHECKING:
 
 PACKAGES = ("dlbench", "torch", "pytorch-lightning", "optuna", "pluggy", "scikit-learn", "scikit-image", "scipy",
             "scikit-posthocs", "numpy", "pandas", "mlxtend")
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 def _cpu_name() -> str:
@@ -67,7 +60,7 @@ def collect_environment(seed: int, argv: Sequence[str], run_id: str) -> Dict[str
         "cpu_count": os.cpu_count(),
         "gpus": gpus,
         "device": "cuda:0" if gpus else "cpu",
-        "packages": {name: _version(name) for name in PACKAGES},
+        "packages": {name: installed_version(name) for name in PACKAGES},
     }
 
 
@@ -83,7 +76,7 @@ def plugin_record(info: PluginInfo) -> Dict[str, Any]:
     version, an entry point's distribution and version, or a ``--plugins-dir`` file's path and sha256."""
     record: Dict[str, Any] = {"name": info.name, "kind": info.kind}
     if info.kind == BUILT_IN:
-        record["version"] = _version("dlbench")
+        record["version"] = installed_version("dlbench")
     elif info.kind == ENTRY_POINT:
         distribution, _, dist_version = info.origin.rpartition(" ")  # "DISTRIBUTION VERSION"
         record.update(distribution=distribution, version=dist_version)

@@ -11,7 +11,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote, unquote
 
 import numpy as np
@@ -79,6 +79,18 @@ def load_predictions(path: Path) -> Predictions:
         raise DlbenchError(f"predictions file {str(path)!r} does not hold y_true and y_pred of one length "
                            "(and proba of one row per image)")
     return Predictions(y_true, y_pred, proba)
+
+
+def paired_labels(first: Sequence[Predictions], second: Sequence[Predictions]
+                  ) -> Optional[Tuple[np.ndarray, List[np.ndarray], List[np.ndarray]]]:
+    """The test labels and each side's predicted labels (one array per seed) when both sides predicted the same
+    test images; None when a side has no predictions or their test images differ (nothing to pair)."""
+    if not first or not second:
+        return None
+    y_true = first[0].y_true
+    if any(not np.array_equal(kept.y_true, y_true) for kept in [*first, *second]):
+        return None
+    return y_true, [kept.y_pred for kept in first], [kept.y_pred for kept in second]
 
 
 def load_run_predictions(run_dir: Path) -> Dict[Tuple[str, str, int], Predictions]:

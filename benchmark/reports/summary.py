@@ -9,11 +9,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-import numpy as np
 import pandas as pd
 
 from ..columns import TRIAL_STATE_COUNTS, integer_counts
-from ..predictions import Predictions
+from ..predictions import Predictions, paired_labels
 from ..significance import ACCURACY_DECIMALS, ALPHA, FriedmanResult, PairedTest, friedman, paired_test
 
 SCORES = ("test_accuracy", "balanced_accuracy", "macro_f1")
@@ -92,12 +91,8 @@ def seed_predictions(predictions: PredictionsByKey, task: str, model: str) -> Li
 def gap_test(deep: Sequence[Predictions], classical: Sequence[Predictions], alpha: float = ALPHA) -> Optional[PairedTest]:
     """The paired test of deep against classical on the same test images, or None when they cannot be paired
     (no kept predictions, or other test images)."""
-    if not deep or not classical:
-        return None
-    y_true = deep[0].y_true
-    if any(not np.array_equal(kept.y_true, y_true) for kept in [*deep, *classical]):
-        return None
-    return paired_test(y_true, [kept.y_pred for kept in deep], [kept.y_pred for kept in classical], 1 - alpha)
+    pairs = paired_labels(deep, classical)
+    return None if pairs is None else paired_test(*pairs, 1 - alpha)
 
 
 def winner(test: Optional[PairedTest], alpha: float) -> str:
