@@ -1,4 +1,4 @@
-"""SklearnClassifier: runs a scikit-learn classifier on flattened, scaled pixels."""
+"""SklearnClassifier: runs a scikit-learn classifier on flattened, scaled (and for large images, pooled) pixels."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import warnings
 from typing import Any, Optional
 
 import numpy as np
+
+from .pooling import block_means, pooling_factor
 
 SCALINGS = ("unit", "standard")
 
@@ -30,16 +32,22 @@ class SklearnClassifier:
         gets this worker's share of the cores (so ``--jobs`` never oversubscribes them).
     :param scaling: ``"unit"`` keeps the task's [0, 1] pixels; ``"standard"`` standardises every pixel
         (zero mean, unit variance over the training set).
+    :param max_inputs: ``N x C x H x W`` images with more values than this are first averaged over square
+        blocks of pixels until they have at most this many (see :mod:`dlbench.pooling`); None: never.
     """
 
-    def __init__(self, estimator: Any, scaling: str = "unit") -> None:
+    def __init__(self, estimator: Any, scaling: str = "unit", max_inputs: Optional[int] = None) -> None:
         if scaling not in SCALINGS:
             raise ValueError(f"scaling {scaling!r} is not one of {', '.join(SCALINGS)}")
         self.estimator = estimator
         self.scaling = scaling
+        self.max_inputs = max_inputs
+
+    def _pixels(self, X: np.ndarray) -> np.ndarray:
+        return _flat_unit_pixels(block_means(X, self.pooling_))
 
     def _features(self, X: np.ndarray) -> np.ndarray:
-        flat = _flat_unit_pixels(X)
+        flat = self._pixels(X)
         return self.scaler_.transform(flat) if self.scaler_ is not None else flat
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
@@ -51,7 +59,8 @@ class SklearnClassifier:
 
         from .workers import worker_threads
 
-        self.scaler_ = StandardScaler().fit(_flat_unit_pixels(X)) if self.scaling == "standard" else None
+        self.pooling_ = pooling_factor(X.shape[1:], self.max_inputs) if X.ndim == 4 else 1
+        self.scaler_ = StandardScaler().fit(self._pixels(X)) if self.scaling == "standard" else None
         self.estimator_ = clone(self.estimator)
         if self.estimator_.get_params().get("n_jobs", 0) is None and not isinstance(self.estimator_, _ignores_n_jobs()):
             self.estimator_.set_params(n_jobs=worker_threads())  # parallel, and left to the host

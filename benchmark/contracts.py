@@ -39,6 +39,8 @@ def check_model(model: object) -> None:
         raise ContractError(f"{where} has no build function: build must be a function (params, task_info) -> estimator")
     if not isinstance(model.defaults, Mapping):
         raise ContractError(f"{where}: defaults must be a dict of parameters, got {type(model.defaults).__name__}")
+    if not isinstance(model.single_threaded, bool):
+        raise ContractError(f"{where}: single_threaded must be True or False, got {model.single_threaded!r}")
 
 
 def check_search_space(model: Model, samples: int = 3) -> None:

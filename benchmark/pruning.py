@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Optional
 
 PRUNERS = ("median", "hyperband", "none")
 MEDIAN_CHECK_EVERY = 6  # epochs between the median pruner's checks, after the first at epoch 3
 WARM_START = "warm_start"  # trial user attribute of the enqueued defaults (0) and portfolio (1, 2, ...)
+STOPPED = "stopped"  # trial user attribute: "time" when the study's time ran out while the trial trained
 
 
 def make_pruner(name: str) -> Any:
@@ -31,12 +33,19 @@ def make_pruner(name: str) -> Any:
     raise ValueError(f"pruner {name!r} is not one of {', '.join(PRUNERS)}")
 
 
-def report_epochs(estimator: Any, trial: Any) -> None:
+def report_epochs(estimator: Any, trial: Any, deadline: Optional[float] = None) -> None:
     """Make an estimator with an ``on_epoch_end`` hook report to ``trial`` and stop when it should prune.
 
     Estimators without the hook (the classical ones) train whole. A hook the plugin set is kept.
     Warm-start trials (the model's defaults and portfolio) report but are never pruned: they are the
     known-good configurations the sampled trials are measured against, whatever their schedule.
+
+    ``deadline`` (a ``time.perf_counter()`` value) is when the study's time is up: a sampled trial still
+    training then stops at the end of its epoch, pruned (its user attribute ``stopped`` says ``time``), so
+    a sampled schedule cannot overrun its study's share by more than an epoch; a trial at its last epoch
+    (the estimator's ``epochs``) completes. Warm starts always train whole, for the reason above: stopped
+    by the clock, the known-good configuration that wins on ``shapes`` (the cnn's first portfolio entry)
+    was lost whenever the machine ran slow.
     """
     import optuna
 
@@ -44,6 +53,8 @@ def report_epochs(estimator: Any, trial: Any) -> None:
         return
     previous = estimator.on_epoch_end
     prunable = WARM_START not in trial.user_attrs
+    stoppable = deadline is not None and prunable
+    last_epoch = getattr(estimator, "epochs", None)
 
     def report(epoch: int, val_accuracy: float) -> None:
         if previous is not None:
@@ -52,5 +63,8 @@ def report_epochs(estimator: Any, trial: Any) -> None:
         trial.report(val_accuracy, epoch)
         if prunable and trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {epoch + 1} at validation accuracy {val_accuracy:.4f}")
+        if stoppable and time.perf_counter() >= deadline and (last_epoch is None or epoch + 1 < last_epoch):
+            trial.set_user_attr(STOPPED, "time")
+            raise optuna.TrialPruned(f"stopped after epoch {epoch + 1}: the study's time is up")
 
     estimator.on_epoch_end = report

@@ -34,11 +34,11 @@ from .storage import (JOURNAL_FILE, claim_refit, find_study_id, journal_url, mar
                       release_refit_claim, repair_journal_tail, save_results, saved_results, study_name)
 from .timing import TimeSplit
 from .training_options import TrainingOptions, set_training_options
-from .tuning import Split, StudyOutcome, open_study, study_outcome, tune
+from .tuning import Split, StudyOutcome, open_study, study_outcome, trial_lanes, tune
 from .types import Model, Task, TaskData, TaskInfo
 from .validation import check_task_data
 from .workers import (WorkerPlan, bind_worker, cpu_cores, interrupt_helpers, plan_workers, start_helpers,
-                      wait_for_helpers)
+                      wait_for_helpers, worker_threads)
 
 VAL_FRACTION = 0.2
 RUN_FILE = "run.json"  # a run's command line and folder, storage URL, study name, tasks, models and their plugins
@@ -231,8 +231,9 @@ def _refit_is_mine(storage: Any, study: Any, name: str) -> bool:
 
 def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any, worker: int, progress: Progress,
          run_dir: Path, after_study: Callable[[], None] = lambda: None, clock: Optional[TimeSplit] = None) -> None:
-    """Take part in ``studies``: run their trials with the other workers, and refit those this worker finishes
-    last, keeping the refits' test predictions in ``run_dir``.
+    """Take part in ``studies``: run their trials with the other workers (a single-threaded model's side by
+    side, one per core of this worker), and refit those this worker finishes last, keeping the refits' test
+    predictions in ``run_dir``.
 
     ``worker`` varies the samplers' seeds between concurrent workers; ``clock`` adds up model fit and predict time.
     """
@@ -259,7 +260,7 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
             progress.start_study(task.name, model.name)
             study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
             outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study,
-                           clock=clock)
+                           clock=clock, lanes=trial_lanes(model, worker_threads()))
             if _refit_is_mine(storage, study, name):
                 progress.status(f"refitting {task.name} × {model.name}")
                 outcome = study_outcome(model, task.name, study.get_trials(deepcopy=False))  # every worker's trials

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, Iterator
 
 # Fit times below this are mostly noise on a shared machine: ``dlbench compare`` does not count their slowdowns
@@ -13,10 +14,17 @@ NOISE_FLOOR_SECONDS = 1.0
 
 @dataclass
 class TimeSplit:
-    """Seconds this process spent inside ``fit`` and ``predict`` of the models (trials and refits)."""
+    """Seconds this process spent inside ``fit`` and ``predict`` of the models (trials and refits).
+
+    Blocks of one part that overlap (trials side by side on several threads) count once: a part's seconds
+    are the wall time during which at least one of its blocks was running, so they never exceed the run's.
+    """
 
     fit: float = 0.0
     predict: float = 0.0
+    _running: Dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _since: Dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @contextmanager
     def fitting(self) -> Iterator[None]:
@@ -32,11 +40,17 @@ class TimeSplit:
 
     @contextmanager
     def _counting(self, part: str) -> Iterator[None]:
-        started = time.perf_counter()
+        with self._lock:
+            if not self._running.get(part):
+                self._since[part] = time.perf_counter()
+            self._running[part] = self._running.get(part, 0) + 1
         try:
             yield
         finally:
-            setattr(self, part, getattr(self, part) + time.perf_counter() - started)
+            with self._lock:
+                self._running[part] -= 1
+                if not self._running[part]:
+                    setattr(self, part, getattr(self, part) + time.perf_counter() - self._since[part])
 
     def report(self, wall_seconds: float) -> Dict[str, float]:
         """The split of ``wall_seconds``: fit, predict and everything else, in seconds and as shares."""

@@ -3,17 +3,25 @@
 Trials are asked and told one at a time, so several workers (processes or machines) can share a
 study in one storage and together run exactly ``n_trials``: a trial's place in the quota is its
 number among the study's trials, which every Optuna storage assigns atomically.
+
+A single-threaded model (:attr:`dlbench.Model.single_threaded`) leaves cores idle, so its trials run in
+batches of ``lanes`` side by side, one per core (threads: libsvm, tree building and lbfgs release the GIL),
+with the BLAS and OpenMP pools held to one thread each. A batch is asked together and told together, in
+trial order, so the sampler sees the same history on every run with the same seed and cores: a study's
+trials do not depend on which of two fits happened to end first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
 
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
     import optuna
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"  # which process ran a trial (several may share a study)
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,8 @@ class Split:
 @dataclass
 class StudyOutcome:
     """What a study found, over all its workers: every trial as a row, and the best params (None when every
-    trial failed). ``seconds`` is the trials' summed wall time."""
+    trial failed). ``seconds`` is the study's tuning time: the wall time during which at least one of its
+    trials was running (trials side by side, or on several workers, count once)."""
 
     trials: List[Dict[str, Any]] = field(default_factory=list)
     best_params: Optional[Dict[str, Any]] = None
@@ -122,35 +132,112 @@ def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: An
     return study
 
 
+def trial_lanes(model: Model, threads: int) -> int:
+    """How many trials of ``model`` run side by side on a worker with ``threads`` cores: one per core for a
+    single-threaded model, else one (it uses the cores itself)."""
+    return max(threads, 1) if model.single_threaded else 1
+
+
 def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], timeout: Optional[float],
          seed: int, on_trial: Callable[[Dict[str, Any], int], None] = lambda row, finished: None,
          pruner: str = "none", study: "Optional[optuna.Study]" = None,
-         clock: Optional[TimeSplit] = None) -> StudyOutcome:
+         clock: Optional[TimeSplit] = None, lanes: int = 1) -> StudyOutcome:
     """Run trials of one study until it holds ``n_trials`` or ``timeout`` seconds have passed.
 
     The study defaults to a new in-memory one (see :func:`open_study`). Deep models report validation
-    accuracy after every epoch and ``pruner`` stops weak trials. ``on_trial(row, finished)`` is called
-    after each trial this worker ran, with the number of the study's finished trials. ``clock`` adds up
-    the seconds spent inside the models' fit and predict. Returns what the whole study holds, including
-    other workers' trials.
+    accuracy after every epoch and ``pruner`` stops weak trials; one still training when ``timeout`` is up
+    stops at the end of its epoch (the defaults excepted: they always train whole). ``lanes`` trials run side by side (see
+    :func:`trial_lanes`). ``on_trial(row, finished)`` is called after each trial this worker ran, with the
+    number of the study's finished trials. ``clock`` adds up the seconds spent inside the models' fit and
+    predict. Returns what the whole study holds, including other workers' trials.
     """
-    import optuna
+    from threadpoolctl import threadpool_limits
 
     study = study or open_study(model, info, seed, pruner)
     clock = clock or TimeSplit()
     started = time.perf_counter()
-    while not _should_stop(study, n_trials, timeout, time.perf_counter() - started):
+    deadline = None if timeout is None else started + timeout
+    with threadpool_limits(1) if lanes > 1 else contextlib.nullcontext():
+        while not _should_stop(study, n_trials, timeout, time.perf_counter() - started):
+            batch = _ask_batch(study, n_trials, lanes)
+            if not batch:
+                break
+            try:
+                outcomes = side_by_side([lambda trial=trial: _run_trial(study, trial, model, info, split, clock,
+                                                                          deadline)
+                                         for trial in batch])
+            except KeyboardInterrupt:
+                _interrupt_running(study, batch)
+                raise
+            for trial, (state, value) in zip(batch, outcomes):
+                study.tell(trial, value, state=state)
+            trials = study.get_trials(deepcopy=False)
+            finished = sum(1 for t in trials if t.state.is_finished() and _counted(t))
+            for trial in batch:
+                on_trial(trial_row(model, info.name, next(t for t in trials if t.number == trial.number)), finished)
+    return study_outcome(model, info.name, study.get_trials(deepcopy=False))
+
+
+def _ask_batch(study: "optuna.Study", n_trials: Optional[int], lanes: int) -> List["optuna.Trial"]:
+    """Up to ``lanes`` new trials, all within the quota: a trial asked beyond it (another worker took the
+    last place first) is told as surplus and ends the batch."""
+    import optuna
+
+    batch: List["optuna.Trial"] = []
+    while len(batch) < lanes and not (batch and _quota_full(study, n_trials)):
         trial = study.ask()
         if n_trials is not None and _quota_place(study, trial.number) >= n_trials:
-            trial.set_user_attr(SURPLUS, True)  # another worker took the last place first
+            trial.set_user_attr(SURPLUS, True)
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             break
-        state, value = _run_trial(study, trial, model, info, split, clock)
-        study.tell(trial, value, state=state)
-        trials = study.get_trials(deepcopy=False)
-        mine = next(t for t in trials if t.number == trial.number)
-        on_trial(trial_row(model, info.name, mine), sum(1 for t in trials if t.state.is_finished() and _counted(t)))
-    return study_outcome(model, info.name, study.get_trials(deepcopy=False))
+        batch.append(trial)
+    return batch
+
+
+def _quota_full(study: "optuna.Study", n_trials: Optional[int]) -> bool:
+    """Whether the study's counted trials (running ones included) already fill ``n_trials``."""
+    return n_trials is not None and sum(1 for t in study.get_trials(deepcopy=False) if _counted(t)) >= n_trials
+
+
+def side_by_side(calls: Sequence[Callable[[], Result]]) -> List[Result]:
+    """The results of ``calls``, run at the same time: the first on this thread, the others on daemon threads.
+
+    An exception of another call is raised here once all have returned. One of the first call, and Ctrl-C
+    (which only this thread sees), is raised at once: the other calls are left to finish on their own, and
+    their results are dropped.
+    """
+    results: List[Any] = [None] * len(calls)
+    errors: List[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            results[index] = calls[index]()
+        except BaseException as error:  # handed to the calling thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(index,), daemon=True, name=f"dlbench-lane-{index}")
+               for index in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    if calls:
+        results[0] = calls[0]()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.1)  # short waits: Ctrl-C is seen between them
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _interrupt_running(study: "optuna.Study", batch: Sequence["optuna.Trial"]) -> None:
+    """After Ctrl-C: the batch's trials still running are told failed and interrupted (``--resume`` reruns them)."""
+    import optuna
+
+    running = {t.number for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))}
+    for trial in batch:
+        if trial.number in running:
+            trial.set_user_attr(INTERRUPTED, True)
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
 
 
 def _counted(trial: "optuna.trial.FrozenTrial") -> bool:
@@ -176,8 +263,9 @@ def _should_stop(study: "optuna.Study", n_trials: Optional[int], timeout: Option
 
 
 def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info: TaskInfo,
-               split: Split, clock: TimeSplit) -> Tuple[Any, Optional[float]]:
-    """Fit and score one trial; its state and value for ``study.tell``. Ctrl-C marks it interrupted and stops."""
+               split: Split, clock: TimeSplit, deadline: Optional[float] = None) -> Tuple[Any, Optional[float]]:
+    """Fit and score one trial; its state and value for ``study.tell``. Ctrl-C marks it interrupted and stops;
+    a deep trial still training at ``deadline`` stops at the end of its epoch (see :func:`report_epochs`)."""
     import optuna
 
     TrialState = optuna.trial.TrialState
@@ -187,7 +275,7 @@ def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info:
     try:
         params = model.search_space(trial)
         estimator = model.build(params, info)
-        report_epochs(estimator, trial)
+        report_epochs(estimator, trial, deadline)
         with clock.fitting():
             estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
         with clock.predicting():
@@ -229,13 +317,32 @@ def study_outcome(model: Model, task: str, trials: Sequence["optuna.trial.Frozen
     TrialState = optuna.trial.TrialState
     shown = [t for t in trials if t.state != TrialState.WAITING and not t.user_attrs.get(SURPLUS)]
     outcome = StudyOutcome(trials=[trial_row(model, task, t) for t in shown])
-    outcome.seconds = sum(t.user_attrs.get("fit_seconds", 0.0) for t in shown)
+    outcome.seconds = busy_seconds(shown)
     completed = [t for t in shown if t.state == TrialState.COMPLETE]
     if completed:
         best = max(completed, key=lambda t: (t.value, -t.number))
         outcome.best_params = _params_of(model, best)
         outcome.best_val_accuracy = float(best.value)
     return outcome
+
+
+def busy_seconds(trials: Sequence["optuna.trial.FrozenTrial"]) -> float:
+    """The wall time during which at least one of ``trials`` was running: the union of their spans, each from
+    its start to its end (a trial still running, or without an end, counts its ``fit_seconds``)."""
+    spans = []
+    for trial in trials:
+        if trial.datetime_start is None:
+            continue
+        start = trial.datetime_start.timestamp()
+        end = trial.datetime_complete.timestamp() if trial.datetime_complete is not None else \
+            start + float(trial.user_attrs.get("fit_seconds", 0.0))
+        spans.append((start, end))
+    total, reached = 0.0, float("-inf")
+    for start, end in sorted(spans):
+        if end > reached:
+            total += end - max(start, reached)
+            reached = end
+    return total
 
 
 def _reported_accuracy(trial: "optuna.trial.FrozenTrial") -> float:

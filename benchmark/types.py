@@ -88,6 +88,10 @@ class Model:
     :param description: one line for ``dlbench list``.
     :param portfolio: known-good params tried right after the defaults, before the sampler takes
         over (a warm start, like AutoGluon's preset portfolios); each must lie inside ``search_space``.
+    :param single_threaded: its fit and predict use one core (libsvm, a single tree, lbfgs on one
+        thread): the host then runs as many of its trials side by side as the worker has cores, with the
+        BLAS and OpenMP pools held to one thread meanwhile (see :mod:`dlbench.tuning`). Leave it False
+        for a model that parallelises itself (torch, ``n_jobs``, OpenMP).
     """
 
     name: str
@@ -97,6 +101,7 @@ class Model:
     build: Callable[[Mapping[str, Any], TaskInfo], Estimator]
     description: str = ""
     portfolio: Sequence[Mapping[str, Any]] = ()
+    single_threaded: bool = False
 
 
 @dataclass(frozen=True)

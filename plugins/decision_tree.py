@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
+from dlbench.pooling import MAX_INPUTS
 
 DEFAULTS = {"max_depth": 32, "min_samples_leaf": 1, "criterion": "gini"}
 
@@ -17,15 +18,17 @@ def search_space(trial) -> dict:
 
 
 def build(params: Mapping[str, Any], task: TaskInfo) -> SklearnClassifier:
-    """A DecisionTreeClassifier on flattened [0, 1] pixels (trees do not need scaling)."""
+    """A DecisionTreeClassifier on flattened [0, 1] pixels, at most :data:`MAX_INPUTS` an image (trees do not
+    need scaling)."""
     from sklearn.tree import DecisionTreeClassifier
 
     return SklearnClassifier(DecisionTreeClassifier(max_depth=params["max_depth"],
                                                     min_samples_leaf=params["min_samples_leaf"],
-                                                    criterion=params["criterion"], random_state=task.seed))
+                                                    criterion=params["criterion"], random_state=task.seed),
+                             max_inputs=MAX_INPUTS)
 
 
 @hookimpl
 def register_models(register: Callable[[Model], None]) -> None:
     register(Model(name="decision-tree", family="classical", search_space=search_space, defaults=DEFAULTS,
-                   build=build, description="single decision tree on raw pixels"))
+                   build=build, description="single decision tree on raw pixels", single_threaded=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
+from dlbench.pooling import MAX_INPUTS
 
 from .random_forest import forest_params, search_space
 
@@ -13,10 +14,11 @@ PORTFOLIO = ({"n_estimators": 500, "max_features_factor": 2.0, "min_samples_leaf
 
 
 def build(params: Mapping[str, Any], task: TaskInfo) -> SklearnClassifier:
-    """An ExtraTreesClassifier on flattened [0, 1] pixels, on this worker's share of the cores."""
+    """An ExtraTreesClassifier on flattened [0, 1] pixels (at most :data:`MAX_INPUTS` an image), on this worker's
+    share of the cores."""
     from sklearn.ensemble import ExtraTreesClassifier
 
-    return SklearnClassifier(ExtraTreesClassifier(**forest_params(params, task)))
+    return SklearnClassifier(ExtraTreesClassifier(**forest_params(params, task)), max_inputs=MAX_INPUTS)
 
 
 @hookimpl

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
+from dlbench.pooling import MAX_INPUTS
 
 DEFAULTS = {"n_neighbors": 5, "weights": "distance", "metric": "euclidean"}
 PORTFOLIO = ({"n_neighbors": 3, "weights": "distance", "metric": "cosine"},
@@ -19,11 +20,13 @@ def search_space(trial) -> dict:
 
 
 def build(params: Mapping[str, Any], task: TaskInfo) -> SklearnClassifier:
-    """A KNeighborsClassifier on flattened [0, 1] pixels, on this worker's share of the cores."""
+    """A KNeighborsClassifier on flattened [0, 1] pixels (at most :data:`MAX_INPUTS` an image), on this worker's
+    share of the cores."""
     from sklearn.neighbors import KNeighborsClassifier
 
     return SklearnClassifier(KNeighborsClassifier(n_neighbors=params["n_neighbors"], weights=params["weights"],
-                                                  metric=params["metric"]))
+                                                  metric=params["metric"]),
+                             max_inputs=MAX_INPUTS)
 
 
 @hookimpl

@@ -6,6 +6,7 @@ import math
 from typing import Any, Callable, Dict, Mapping
 
 from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
+from dlbench.pooling import MAX_INPUTS, pooled_inputs
 
 DEFAULTS = {"n_estimators": 300, "max_features_factor": 1.0, "min_samples_leaf": 1, "criterion": "gini"}
 PORTFOLIO = ({"n_estimators": 500, "max_features_factor": 2.0, "min_samples_leaf": 1, "criterion": "entropy"},)
@@ -23,9 +24,9 @@ def forest_params(params: Mapping[str, Any], task: TaskInfo) -> Dict[str, Any]:
     """The keyword arguments of a scikit-learn forest for ``params``.
 
     ``max_features_factor`` x sqrt(pixels) features are tried per split (factor 1 is scikit-learn's
-    ``"sqrt"``), so one search range fits every image size.
+    ``"sqrt"``), so one search range fits every image size; the pixels are those of the pooled images.
     """
-    n_features = math.prod(task.input_shape)
+    n_features = pooled_inputs(task.input_shape)
     max_features = min(n_features, max(1, round(params["max_features_factor"] * math.sqrt(n_features))))
     return {"n_estimators": params["n_estimators"], "max_features": max_features,
             "min_samples_leaf": params["min_samples_leaf"], "criterion": params["criterion"],
@@ -33,10 +34,11 @@ def forest_params(params: Mapping[str, Any], task: TaskInfo) -> Dict[str, Any]:
 
 
 def build(params: Mapping[str, Any], task: TaskInfo) -> SklearnClassifier:
-    """A RandomForestClassifier on flattened [0, 1] pixels, on this worker's share of the cores."""
+    """A RandomForestClassifier on flattened [0, 1] pixels (at most :data:`MAX_INPUTS` an image), on this worker's
+    share of the cores."""
     from sklearn.ensemble import RandomForestClassifier
 
-    return SklearnClassifier(RandomForestClassifier(**forest_params(params, task)))
+    return SklearnClassifier(RandomForestClassifier(**forest_params(params, task)), max_inputs=MAX_INPUTS)
 
 
 @hookimpl

@@ -7,6 +7,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
+from dlbench.pooling import MAX_INPUTS
 
 DEFAULTS = {"kernel": "rbf", "C": 1.0, "gamma_factor": 1.0, "scaling": "unit"}
 
@@ -57,12 +58,13 @@ def search_space(trial) -> dict:
 
 
 def build(params: Mapping[str, Any], task: TaskInfo) -> SklearnClassifier:
-    """An SVC on flattened pixels, scaled as the params say."""
+    """An SVC on flattened pixels (at most :data:`MAX_INPUTS` an image), scaled as the params say."""
     svc = ScaledGammaSVC(params["kernel"], params["C"], params.get("gamma_factor", 1.0), random_state=task.seed)
-    return SklearnClassifier(svc, scaling=params["scaling"])
+    return SklearnClassifier(svc, scaling=params["scaling"], max_inputs=MAX_INPUTS)
 
 
 @hookimpl
 def register_models(register: Callable[[Model], None]) -> None:
     register(Model(name="svm", family="classical", search_space=search_space, defaults=DEFAULTS, build=build,
-                   description="support vector machine, RBF or linear kernel, C and gamma searched on log scales"))
+                   description="support vector machine, RBF or linear kernel, C and gamma searched on log scales",
+                   single_threaded=True))

@@ -120,7 +120,8 @@ def test_forests_try_a_multiple_of_sqrt_pixels_per_split(tiny_digits):
         info = TaskInfo("t", shape, 10, tuple("abcdefghij"), seed=3)
         return forest_params({**DEFAULTS, "max_features_factor": factor}, info)["max_features"]
 
-    assert tried(1.0, (1, 28, 28)) == 28 and tried(1.0, (3, 64, 64)) == 111  # scikit-learn's "sqrt"
+    assert tried(1.0, (1, 28, 28)) == 28  # scikit-learn's "sqrt"
+    assert tried(1.0, (3, 64, 64)) == 28  # of the 768 values of a pooled 64x64 RGB image
     assert tried(0.25, (1, 8, 8)) == 2 and tried(4.0, (1, 8, 8)) == 32
     assert tried(4.0, (1, 2, 2)) == 4 and tried(0.25, (1, 2, 2)) == 1  # at most every pixel, at least one
     trees = MODELS.model("extra-trees")
@@ -214,10 +215,41 @@ def test_hog_feature_cache_forgets_freed_arrays_and_keeps_within_its_bytes():
     assert len(computed) == 3 and len(small) == 1  # a again, b dropped
 
 
-def test_boosting_pools_large_images_down_to_at_most_1024_values():
-    from dlbench.plugins.hist_gradient_boosting import block_means, pooling_factor
+RAW_PIXEL_MODELS = [name for name in MODEL_NAMES if MODELS.model(name).family == "classical" and name != "hog-svm"]
+
+
+@pytest.mark.parametrize("name", RAW_PIXEL_MODELS)
+def test_raw_pixel_classical_models_see_large_images_block_averaged(name):
+    rng = np.random.default_rng(0)
+    images, labels = rng.random((60, 3, 64, 64), dtype=np.float32), np.arange(60) % 2
+    model = MODELS.model(name)
+    fitted = model.build(dict(model.defaults), TaskInfo("big", (3, 64, 64), 2, ("a", "b"), seed=0)).fit(images, labels)
+    estimator = getattr(fitted.estimator_, "svc_", fitted.estimator_)
+    assert estimator.n_features_in_ == 768  # 16x16 RGB
+    assert fitted.predict(images).shape == (60,)
+
+
+def test_pooled_pixels_are_the_block_means_of_the_images():
+    from sklearn.linear_model import LogisticRegression
+
+    from dlbench import SklearnClassifier
+    from dlbench.pooling import block_means
+
+    rng = np.random.default_rng(1)
+    images, labels = (rng.random((50, 3, 64, 64)) * 255).astype(np.uint8), np.arange(50) % 3
+    pooled = SklearnClassifier(LogisticRegression(max_iter=50), max_inputs=1024).fit(images, labels)
+    plain = LogisticRegression(max_iter=50).fit(block_means(images, 4).reshape(50, -1), labels)
+    assert np.allclose(pooled.estimator_.coef_, plain.coef_)
+    full = SklearnClassifier(LogisticRegression(max_iter=50)).fit(images, labels)  # max_inputs None: every pixel
+    assert full.estimator_.n_features_in_ == 3 * 64 * 64
+
+
+def test_raw_pixel_models_pool_large_images_down_to_at_most_1024_values():
+    from dlbench.pooling import block_means, pooled_inputs, pooling_factor
 
     assert [pooling_factor(shape) for shape in [(1, 8, 8), (1, 28, 28), (3, 64, 64), (1, 64, 64)]] == [1, 1, 4, 2]
+    assert [pooled_inputs(shape) for shape in [(1, 28, 28), (3, 64, 64), (3, 32, 48)]] == [784, 768, 480]
+    assert pooling_factor((3, 64, 64), None) == 1 and pooling_factor((1, 4, 4), 0) == 4  # never below 1x1
     images = np.arange(2 * 3 * 4 * 4, dtype=np.float32).reshape(2, 3, 4, 4)
     pooled = block_means(images, 2)
     assert pooled.shape == (2, 3, 2, 2)
