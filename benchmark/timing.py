@@ -16,14 +16,15 @@ NOISE_FLOOR_SECONDS = 1.0
 class TimeSplit:
     """Seconds this process spent inside ``fit`` and ``predict`` of the models (trials and refits).
 
-    Blocks of one part that overlap (trials side by side on several threads) count once: a part's seconds
-    are the wall time during which at least one of its blocks was running, so they never exceed the run's.
+    Blocks that overlap (trials side by side on several threads) count once: a second during which a fit
+    is running is fit time, one during which only predicts run is predict time, so the parts never add up
+    to more than the run's wall time.
     """
 
     fit: float = 0.0
     predict: float = 0.0
-    _running: Dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-    _since: Dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _running: Dict[str, int] = field(default_factory=lambda: {"fit": 0, "predict": 0}, repr=False, compare=False)
+    _since: float = field(default=0.0, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @contextmanager
@@ -41,16 +42,22 @@ class TimeSplit:
     @contextmanager
     def _counting(self, part: str) -> Iterator[None]:
         with self._lock:
-            if not self._running.get(part):
-                self._since[part] = time.perf_counter()
-            self._running[part] = self._running.get(part, 0) + 1
+            self._advance()
+            self._running[part] += 1
         try:
             yield
         finally:
             with self._lock:
+                self._advance()
                 self._running[part] -= 1
-                if not self._running[part]:
-                    setattr(self, part, getattr(self, part) + time.perf_counter() - self._since[part])
+
+    def _advance(self) -> None:
+        """Credit the seconds since the last block started or ended to the part that was running (fit first)."""
+        now = time.perf_counter()
+        part = "fit" if self._running["fit"] else "predict" if self._running["predict"] else None
+        if part is not None:
+            setattr(self, part, getattr(self, part) + now - self._since)
+        self._since = now
 
     def report(self, wall_seconds: float) -> Dict[str, float]:
         """The split of ``wall_seconds``: fit, predict and everything else, in seconds and as shares."""

@@ -36,3 +36,21 @@ def test_overlapping_blocks_on_two_threads_count_once():
         thread.join()
     wall = time.perf_counter() - started
     assert 0.19 <= clock.fit <= wall  # not 0.4: side by side fits share the wall time
+
+
+def test_a_predict_beside_a_fit_is_not_counted_twice():
+    clock = TimeSplit()
+    started = time.perf_counter()
+
+    def predict():
+        with clock.predicting():
+            time.sleep(0.2)
+
+    with clock.fitting():
+        thread = threading.Thread(target=predict)
+        thread.start()
+        time.sleep(0.1)
+    thread.join()
+    wall = time.perf_counter() - started
+    assert clock.fit + clock.predict <= wall + 1e-6
+    assert clock.fit == pytest.approx(0.1, abs=0.05) and clock.predict == pytest.approx(0.1, abs=0.05)
