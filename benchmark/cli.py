@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -18,6 +19,7 @@ DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 840.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
 PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1800.0)}
 FROM_PRESET = -1.0  # --budget not given: the preset's budget applies
+MAX_SEED = 2**32 - 1  # the largest seed numpy and scikit-learn accept (random_state < 2**32); torch takes more
 # what may be given with --resume: how to run it, and what a run folder is not trusted to name itself
 RESUME_OPTIONS = ("--quiet", "--jobs", "--devices", "--storage", "--plugins-dir", "--publish")
 
@@ -30,16 +32,19 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def int_at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``minimum``."""
+def int_at_least(minimum: int, maximum: Optional[int] = None) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum`` (and with ``maximum``, at most that)."""
+    expected = f"an integer >= {minimum}" if maximum is None else f"an integer from {minimum} to {maximum}"
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected an integer >= {minimum}") from None
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected {expected}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is too small; expected an integer >= {minimum}")
+            raise argparse.ArgumentTypeError(f"{value} is too small; expected {expected}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{value} is too large; expected {expected}")
         return value
 
     return parse
@@ -149,8 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", type=int_at_least(1), default=1, metavar="K",
                      help="refit every study's best configuration with K seeds (seed .. seed+K-1); tables show "
                      "mean ± std (default 1)")
-    run.add_argument("--seed", type=int_at_least(0), default=0,
-                     help="seed of the validation split, the samplers and the models (default 0)")
+    run.add_argument("--seed", type=int_at_least(0, MAX_SEED), default=0,
+                     help="seed of the validation split, the samplers and the models; seed+K-1 (see --seeds) "
+                     f"may be at most {MAX_SEED} (default 0)")
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
                      help="folder that receives the run folder (default results/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars and no table; print only the run folder")
@@ -218,8 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="regression gate: exit 1 when accuracy drops or fitting slows",
                                   description="Match two runs task x model (means over seeds), print the "
                                   "differences, and exit 1 when an accuracy drops by more than "
-                                  "--max-accuracy-drop, a fit time grows beyond --max-slowdown times, or a model "
-                                  "that worked now fails; 0 otherwise.")
+                                  "--max-accuracy-drop, a fit time grows beyond --max-slowdown times, a model "
+                                  "that worked now fails (on any seed), or the new run lacks a task x model x seed "
+                                  "of the baseline (unless --allow-missing); 0 otherwise. A damaged results file "
+                                  "(a missing column, text where a number belongs, an accuracy outside [0, 1], a "
+                                  "duplicate or truncated row) stops it with exit code 2.")
     compare.add_argument("baseline", type=Path, metavar="BASELINE", help="run folder, results.csv or report JSON")
     compare.add_argument("new", type=Path, metavar="NEW", help="run folder, results.csv or report JSON")
     compare.add_argument("--max-accuracy-drop", type=fraction, default=0.01, metavar="DROP",
@@ -234,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
                          f"predictions calls it significant at this level (default {ALPHA:g})")
     compare.add_argument("--no-significance", dest="significance", action="store_false",
                          help="count every accuracy drop over --max-accuracy-drop, significant or not")
+    compare.add_argument("--allow-missing", action="store_true",
+                         help="list a task x model x seed of the baseline that the new run lacks without counting "
+                         "it as a regression (by default it counts: the gate passes only on what it checked)")
 
     commands.add_parser("list", parents=[plugins], help="list models, tasks and report formats with the plugin each comes from",
                         description="List every registered model, task, task source and report format, with the "
@@ -332,7 +344,8 @@ def command_data(args: argparse.Namespace) -> int:
 
 
 def check_run_args(args: argparse.Namespace) -> None:
-    """What argparse cannot check: --task or --resume, --storage with --study-name, --helper, a writable --publish."""
+    """What argparse cannot check: --task or --resume, --storage with --study-name, --helper, a writable --publish,
+    and that the last refit seed (--seed + --seeds - 1) is one every seeded library accepts."""
     if args.publish is not None:
         check_writable_folder(args.publish, "--publish")
     if args.resume is not None:
@@ -352,6 +365,11 @@ def check_run_args(args: argparse.Namespace) -> None:
         raise DlbenchError("--storage needs --study-name: the name under which the workers share their studies")
     if args.study_name is not None and not args.study_name.strip():
         raise DlbenchError("--study-name is empty; give the name under which the workers share their studies")
+    last_seed = args.seed + args.seeds - 1
+    if last_seed > MAX_SEED:
+        raise DlbenchError(f"--seeds {args.seeds} with --seed {args.seed} refits with seeds up to {last_seed}; "
+                           f"the last seed may be at most {MAX_SEED}: valid --seeds here: 1 to "
+                           f"{MAX_SEED - args.seed + 1}")
 
 
 def check_writable_folder(path: Path, option: str) -> None:
@@ -391,6 +409,19 @@ def confirm_stored_sources(run_dir: Path, stored: argparse.Namespace, args: argp
         raise DlbenchError(f"run folder {str(run_dir)!r} used plugins from --plugins-dir {', '.join(missing)}; "
                            "a resume runs only plugin code you name: give --plugins-dir again")
     stored.plugins_dir = args.plugins_dir
+
+
+def resume_command(run_dir: Path, plugins_dirs: Sequence[Path], storage: Optional[str]) -> str:
+    """The shell command that resumes ``run_dir``, with the ``--plugins-dir`` folders and shared ``--storage``
+    the run used (a resume needs them again; a password in the URL is shown as ``***``)."""
+    from .storage import redact
+
+    words = ["dlbench", "run", "--resume", str(run_dir)]
+    for folder in plugins_dirs:
+        words += ["--plugins-dir", str(folder)]
+    if storage is not None:
+        words += ["--storage", redact(storage)]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def _run_config(args: argparse.Namespace, argv: Sequence[str]):
@@ -454,8 +485,8 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     try:
         run_dir = run(config, resume=resume)
     except RunInterrupted as interrupted:
-        sys.stderr.write(f"dlbench: interrupted; finished work is saved in {interrupted.run_dir}; "
-                         f"resume with: dlbench run --resume {interrupted.run_dir}\n")
+        sys.stderr.write(f"dlbench: interrupted; finished work is saved in {interrupted.run_dir}; resume with: "
+                         f"{resume_command(interrupted.run_dir, args.plugins_dir, args.storage)}\n")
         return 130
     if args.publish is not None:
         from .publishing import publish
@@ -526,13 +557,16 @@ def command_compare(args: argparse.Namespace) -> int:
     """Print the differences between two runs; 1 when something regressed."""
     from .compare import Bounds, compare, comparison_table, regressions
 
-    bounds = Bounds(args.max_accuracy_drop, args.max_slowdown, args.min_seconds, args.alpha, args.significance)
+    bounds = Bounds(args.max_accuracy_drop, args.max_slowdown, args.min_seconds, args.alpha, args.significance,
+                    args.allow_missing)
     table = compare(args.baseline, args.new, bounds)
     print(comparison_table(table))
     failed = regressions(table)
     significance = f", significant at {args.alpha:g} where predictions pair" if args.significance else ""
+    missing = "not counted" if args.allow_missing else "counted"
     print(f"\n{failed} regression(s) (bounds: accuracy drop <= {args.max_accuracy_drop:g}{significance}; "
-          f"slowdown <= {args.max_slowdown:g}× for fits over {args.min_seconds:g} s)")
+          f"slowdown <= {args.max_slowdown:g}× for fits over {args.min_seconds:g} s; baseline rows missing "
+          f"from the new run {missing})")
     return 1 if failed else 0
 
 

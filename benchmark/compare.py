@@ -4,6 +4,10 @@ It must not cry wolf, or it gets switched off: a fit slower than the factor coun
 longer than an absolute floor (short fits are all noise), and, when both runs kept their test
 predictions, an accuracy drop counts only when McNemar's exact test on the paired predictions calls it
 significant (see :mod:`dlbench.significance`).
+
+Nor may it pass on nothing: damaged results files stop it (:mod:`dlbench.results_check`), a task x model x
+seed of the baseline that the new run lacks counts (unless ``allow_missing``), and so does a seed that worked
+in the baseline and failed in the new run.
 """
 
 from __future__ import annotations
@@ -28,13 +32,16 @@ KEY = ["task", "model"]
 class Bounds:
     """What counts as a regression: an accuracy drop beyond ``max_accuracy_drop`` (absolute, 0.01 = one point),
     significant at ``alpha`` by McNemar's test when both runs kept predictions (unless not ``significance``), or
-    a fit beyond ``max_slowdown`` times the baseline's that takes longer than ``min_seconds``."""
+    a fit beyond ``max_slowdown`` times the baseline's that takes longer than ``min_seconds``; a seed that
+    worked in the baseline and failed in the new run; and, unless ``allow_missing``, a task x model x seed of
+    the baseline that the new run lacks."""
 
     max_accuracy_drop: float = 0.01
     max_slowdown: float = 1.5
     min_seconds: float = NOISE_FLOOR_SECONDS
     alpha: float = ALPHA
     significance: bool = True
+    allow_missing: bool = False
 
 
 SeedPredictions = Dict[Tuple[str, str], List[Predictions]]
@@ -55,8 +62,7 @@ def drop_p_value(base: List[Predictions], new: List[Predictions]) -> Optional[fl
     return None if pairs is None else paired_p_value(*pairs)
 
 
-def _side(source: Path) -> pd.DataFrame:
-    results, _ = read_source(source)
+def _side(results: pd.DataFrame) -> pd.DataFrame:
     summary = summarize(results)[[*KEY, "test_accuracy", "fit_seconds"]]
     # floats even with no ok row (then empty object columns, whose x / 0 raises instead of giving inf)
     summary = summary.astype({"test_accuracy": float, "fit_seconds": float})
@@ -66,16 +72,55 @@ def _side(source: Path) -> pd.DataFrame:
     return pd.concat([summary.assign(failed=False), failed], ignore_index=True)
 
 
-def _verdict(row: pd.Series, bounds: Bounds) -> str:
+SeedGaps = Dict[Tuple[str, str], Tuple[List[int], List[int]]]
+
+
+def _seed_gaps(base: pd.DataFrame, new: pd.DataFrame) -> SeedGaps:
+    """For each task x model with rows on both sides: the baseline's seeds that the new run lacks, and the seeds
+    that were ok in the baseline and failed in the new run."""
+    def seeds(rows: pd.DataFrame) -> Dict[Tuple[str, str], Tuple[set, set]]:
+        return {key: ({int(seed) for seed in group["seed"]},
+                      {int(seed) for seed in group.loc[group["status"] == "ok", "seed"]})
+                for key, group in rows.groupby(KEY, sort=False)}
+
+    before, after = seeds(base), seeds(new)
+    return {key: (sorted(every - after[key][0]), sorted((ok - after[key][1]) & after[key][0]))
+            for key, (every, ok) in before.items() if key in after}
+
+
+def _seeds(seeds: List[int]) -> str:
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds))
+
+
+def _verdict(row: pd.Series, gaps: SeedGaps, bounds: Bounds) -> str:
     if pd.isna(row["failed_base"]):
         return "only in new"
     if pd.isna(row["failed_new"]):
-        return "only in baseline"
-    if row["failed_new"]:
-        return "failed in both" if row["failed_base"] else "REGRESSION: failed"
-    if row["failed_base"]:
-        return "ok (failed in baseline)"
-    problems, notes = [], []
+        return "only in baseline" if bounds.allow_missing else "REGRESSION: only in baseline"
+    missing, lost = gaps[(row["task"], row["model"])]
+    state, problems, notes = "ok", [], []
+    if row["failed_new"] and not row["failed_base"]:
+        problems.append("failed")
+    elif row["failed_new"]:
+        state = "failed in both"
+    elif row["failed_base"]:
+        notes.append("failed in baseline")
+    else:
+        problems, notes = _changes(row, bounds)
+        if lost:
+            problems.append(f"{_seeds(lost)} failed")
+    if missing:
+        (notes if bounds.allow_missing else problems).append(f"{_seeds(missing)} only in baseline")
+    if problems:
+        return "REGRESSION: " + " and ".join(problems)
+    return state + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _changes(row: pd.Series, bounds: Bounds) -> Tuple[List[str], List[str]]:
+    """The regressions (accuracy, slowdown) of a task x model that worked on both sides, and notes on the changes
+    that do not count."""
+    problems: List[str] = []
+    notes: List[str] = []
     if row["accuracy_base"] - row["accuracy_new"] > bounds.max_accuracy_drop:
         if not bounds.significance or pd.isna(row["p_value"]) or row["p_value"] < bounds.alpha:
             problems.append("accuracy")
@@ -86,15 +131,15 @@ def _verdict(row: pd.Series, bounds: Bounds) -> str:
             problems.append("slowdown")
         else:
             notes.append(f"slower, but a fit under {bounds.min_seconds:g} s")
-    if problems:
-        return "REGRESSION: " + " and ".join(problems)
-    return "ok" + (f" ({'; '.join(notes)})" if notes else "")
+    return problems, notes
 
 
 def compare(baseline: Path, new: Path, bounds: Bounds) -> pd.DataFrame:
     """One row per task x model on either side: both accuracies and fit times, their change, McNemar's p-value of
-    the accuracy change where both runs kept predictions, and a verdict."""
-    base, latest = _side(baseline), _side(new)
+    the accuracy change where both runs kept predictions, and a verdict. Damaged results files raise a one-line
+    DlbenchError naming the file and its first bad row."""
+    base_rows, new_rows = read_source(baseline)[0], read_source(new)[0]
+    base, latest = _side(base_rows), _side(new_rows)
     table = base.merge(latest, on=KEY, how="outer", suffixes=("_base", "_new"), sort=False)
     table = table.rename(columns={"test_accuracy_base": "accuracy_base", "test_accuracy_new": "accuracy_new"})
     table["accuracy_change"] = table["accuracy_new"] - table["accuracy_base"]
@@ -103,7 +148,8 @@ def compare(baseline: Path, new: Path, bounds: Bounds) -> pd.DataFrame:
     table["p_value"] = [drop_p_value(base_predictions.get(key, []), new_predictions.get(key, [])) if
                         bounds.significance else None for key in zip(table["task"], table["model"])]
     table["p_value"] = table["p_value"].astype(float)
-    table["verdict"] = [_verdict(row, bounds) for _, row in table.iterrows()]
+    gaps = _seed_gaps(base_rows, new_rows)
+    table["verdict"] = [_verdict(row, gaps, bounds) for _, row in table.iterrows()]
     return table
 
 

@@ -24,14 +24,16 @@ from .files import create_run_dir, write_json_atomic
 from .locking import RunLock
 from .metrics import classification_scores
 from .observers import Observers
+from .outputs import checked_labels
 from .predictions import Predictions, save_predictions
 from .param_counts import reported_count
 from .progress import Progress
 from .results import RunFiles, collect_rows
 from .significance import ALPHA
 from .splits import stratified_indices
-from .storage import (JOURNAL_FILE, claim_refit, find_study_id, journal_url, mark_interrupted, open_storage, redact,
-                      release_refit_claim, repair_journal_tail, save_results, saved_results, study_name)
+from .storage import (JOURNAL_FILE, JOURNAL_LOCK_SUFFIX, claim_refit, find_study_id, journal_url, mark_interrupted,
+                      open_storage, redact, release_refit_claim, remove_stale_journal_lock, repair_journal_tail,
+                      save_results, saved_results, study_name)
 from .timing import TimeSplit
 from .training_options import TrainingOptions, set_training_options
 from .tuning import Split, StudyOutcome, open_study, study_outcome, trial_lanes, tune
@@ -134,7 +136,8 @@ def class_probabilities(estimator: Any, X: np.ndarray) -> Optional[np.ndarray]:
 def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData,
                     clock: Optional[TimeSplit] = None) -> Tuple[Dict[str, Any], Predictions]:
     """Fit ``params`` on the whole train split, then score once on test, timing both (also on ``clock``);
-    the scores, and the test predictions (with class probabilities where the model gives them)."""
+    the scores, and the test predictions (with class probabilities where the model gives them). Raises
+    :class:`~dlbench.outputs.InvalidPredictions` when ``predict`` does not return one label in range per test image."""
     clock = clock or TimeSplit()
     estimator = model.build(params, info)
     started = time.perf_counter()
@@ -145,7 +148,8 @@ def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: 
     with clock.predicting():
         predictions = estimator.predict(data.x_test)
     predict_seconds = time.perf_counter() - started
-    kept = Predictions(np.asarray(data.y_test), np.asarray(predictions), class_probabilities(estimator, data.x_test))
+    predictions = checked_labels(model.name, predictions, len(data.x_test), info.n_classes)
+    kept = Predictions(np.asarray(data.y_test), predictions, class_probabilities(estimator, data.x_test))
     return {**classification_scores(data.y_test, predictions), "fit_seconds": fit_seconds,
             "predict_seconds_per_1k": predict_seconds / len(data.x_test) * 1000,
             "n_params": reported_count(estimator),
@@ -186,29 +190,63 @@ def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome
 
 
 def load_run_file(run_dir: Path) -> Dict[str, Any]:
-    """The ``run.json`` of ``run_dir``; a DlbenchError when the folder is not a dlbench run folder."""
+    """The ``run.json`` of ``run_dir``; a DlbenchError when the folder is not a dlbench run folder, or when
+    its ``run.json`` lacks what a resume or a refresh reads."""
     path = Path(run_dir) / RUN_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DlbenchError(f"{str(run_dir)!r} is not a dlbench run folder (it has no {RUN_FILE})") from None
     except (OSError, ValueError) as error:
         raise DlbenchError(f"cannot read {str(path)!r}: {error}") from None
+    problem = _run_file_problem(document)
+    if problem is not None:
+        raise DlbenchError(f"{str(path)!r} {problem}; restore it from a backup or start a new run "
+                           "(dlbench report still reads the run folder's results.csv)")
+    return document
+
+
+def _run_file_problem(document: Any) -> Optional[str]:
+    """The first thing a parsed ``run.json`` lacks (as written by :func:`_start`), or None."""
+    if not isinstance(document, dict):
+        return "is not a JSON object"
+
+    def names(value: Any) -> bool:
+        return isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
+
+    if not (names(document.get("argv")) and document["argv"][0] == "run"):
+        return "has no 'argv' list (the dlbench run command line)"
+    for key in ("tasks", "models"):
+        if not names(document.get(key)):
+            return f"has no {key!r} list"
+    if not isinstance(document.get("study_name"), str):
+        return "has no 'study_name' string"
+    if not isinstance(document.get("cwd", ""), str):
+        return "has a 'cwd' that is not a string"
+    return None
 
 
 def _names(config: RunConfig, task: Task, model: Model) -> str:
     return study_name(config.study_name, task.name, model.name)
 
 
+def _saved_rows(storage: Any, name: str) -> List[Dict[str, Any]]:
+    """The result rows saved so far for study ``name``: one per seed refitted (none before its refit)."""
+    study_id = find_study_id(storage, name)
+    return (saved_results(storage, study_id) if study_id is not None else None) or []
+
+
+def _missing_seeds(config: RunConfig, storage: Any, name: str) -> List[int]:
+    """The refit seeds of study ``name`` that have no saved result row yet, in order."""
+    saved = {row["seed"] for row in _saved_rows(storage, name)}
+    return [seed for seed in config.refit_seeds if seed not in saved]
+
+
 def _unfinished(config: RunConfig, storage: Any) -> List[Tuple[Task, Model]]:
-    """The studies of ``config`` whose results are not yet saved, in run order."""
-    todo = []
-    for task in config.tasks:
-        for model in config.models:
-            study_id = find_study_id(storage, _names(config, task, model))
-            if study_id is None or saved_results(storage, study_id) is None:
-                todo.append((task, model))
-    return todo
+    """The studies of ``config`` whose results are not all saved (also those refitted for only some seeds), in
+    run order."""
+    return [(task, model) for task in config.tasks for model in config.models
+            if _missing_seeds(config, storage, _names(config, task, model))]
 
 
 def _reopen(config: RunConfig, storage: Any, studies: Sequence[Tuple[Task, Model]]) -> None:
@@ -221,12 +259,30 @@ def _reopen(config: RunConfig, storage: Any, studies: Sequence[Tuple[Task, Model
             release_refit_claim(storage, name)
 
 
-def _refit_is_mine(storage: Any, study: Any, name: str) -> bool:
-    """Whether this worker refits the study: its trials are all finished, and this worker claimed it first."""
+def _refit_is_mine(config: RunConfig, storage: Any, study: Any, name: str) -> bool:
+    """Whether this worker refits the study: its trials are all finished, a seed is still to refit, and this
+    worker claimed it first."""
     import optuna
 
     running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
-    return not running and saved_results(storage, find_study_id(storage, name)) is None and claim_refit(storage, name)
+    return not running and bool(_missing_seeds(config, storage, name)) and claim_refit(storage, name)
+
+
+def _refit(config: RunConfig, storage: Any, study: Any, name: str, model: Model, task: Task, info: TaskInfo,
+           data: TaskData, outcome: StudyOutcome, progress: Progress, run_dir: Path, clock: TimeSplit) -> None:
+    """Refit the study's best params with each seed that has no result row yet, saving the rows (in seed order)
+    after every seed: an interruption loses at most the seed being refitted."""
+    seeds = config.refit_seeds
+    rows = _saved_rows(storage, name)
+
+    def keep(seed: int, predictions: Predictions) -> None:
+        save_predictions(run_dir, task.name, model.name, seed, predictions)
+
+    for seed in _missing_seeds(config, storage, name):
+        which = f", seed {seed} ({seeds.index(seed) + 1} of {len(seeds)})" if len(seeds) > 1 else ""
+        progress.status(f"refitting {task.name} × {model.name}{which}")
+        rows += refit_rows(model, task, info, data, outcome, [seed], clock, keep)
+        save_results(study, sorted(rows, key=lambda row: row["seed"]))
 
 
 def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any, worker: int, progress: Progress,
@@ -259,16 +315,14 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
             name = _names(config, task, model)
             progress.start_study(task.name, model.name)
             study = open_study(model, info, config.seed, config.pruner, storage, name, worker)
-            outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial, study=study,
-                           clock=clock, lanes=trial_lanes(model, worker_threads()))
-            if _refit_is_mine(storage, study, name):
-                progress.status(f"refitting {task.name} × {model.name}")
+            if _saved_rows(storage, name):  # refitted for some seeds already: its tuning is over, the rest use its best
+                outcome = study_outcome(model, task.name, study.get_trials(deepcopy=False))
+            else:
+                outcome = tune(model, info, split, config.trials, timeout, config.seed, on_trial=on_trial,
+                               study=study, clock=clock, lanes=trial_lanes(model, worker_threads()))
+            if _refit_is_mine(config, storage, study, name):
                 outcome = study_outcome(model, task.name, study.get_trials(deepcopy=False))  # every worker's trials
-
-                def keep(seed: int, predictions: Predictions) -> None:
-                    save_predictions(run_dir, task.name, model.name, seed, predictions)
-
-                save_results(study, refit_rows(model, task, info, data, outcome, config.refit_seeds, clock, keep))
+                _refit(config, storage, study, name, model, task, info, data, outcome, progress, run_dir, clock)
             progress.end_study(outcome.n_finished, outcome.best_val_accuracy)
             after_study()
 
@@ -297,6 +351,16 @@ def write_run_files(storage: Any, base: str, tasks: Sequence[str], models: Seque
     return result_rows
 
 
+def _recover_journal(journal: Path) -> None:
+    """Before a resume, under the run folder's lock: undo what a killed run left in its journal, saying so."""
+    if repair_journal_tail(journal):
+        sys.stderr.write(f"dlbench: warning: {str(journal)!r} ended in an entry that a killed run left half-written "
+                         "or damaged; cut it, and the step it recorded is redone\n")
+    if remove_stale_journal_lock(journal):
+        sys.stderr.write(f"dlbench: warning: removed the lock {str(journal) + JOURNAL_LOCK_SUFFIX!r} that a killed "
+                         "run left on its journal\n")
+
+
 def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     """Run every study of ``config`` (or, with ``resume``, what that run folder has not finished); returns the folder.
 
@@ -315,7 +379,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     run_dir = _start(config) if resume is None else Path(resume)
     lock = RunLock(run_dir).acquire()  # before a resume touches anything: a live run is not resumed twice
     if resume is not None and config.storage is None:
-        repair_journal_tail(run_dir / JOURNAL_FILE)
+        _recover_journal(run_dir / JOURNAL_FILE)
     url = config.storage or journal_url(run_dir)
     storage = shared or open_storage(url)
     studies = _unfinished(config, storage)
@@ -331,29 +395,32 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     progress = Progress(total_studies=len(studies), trials=config.trials, disabled=config.quiet, stream=sys.stderr)
     helpers = start_helpers(plan, run_dir, ["--jobs", str(plan.jobs)])
     try:
-        work(config, studies, storage, _sampler_offset(config, 0), progress, run_dir,
-             after_study=lambda: write_run_files(storage, config.study_name, task_names, config.models, run_dir,
-                                                 alpha=config.alpha),
-             clock=clock)
-        environment["worker_failures"] = wait_for_helpers(helpers)
-    except BaseException as error:
-        interrupt_helpers(helpers)
-        if isinstance(error, KeyboardInterrupt):
-            raise RunInterrupted(run_dir) from None
-        raise
-    finally:
-        progress.close()
-        rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir, plots=True,
-                               alpha=config.alpha)
-        devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
-        environment.update(device=", ".join(devices) or environment["device"],
-                           torch_threads=torch.get_num_threads(), duration_seconds=round(time.time() - started, 1),
-                           finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds),
-                           time_split=clock.report(time.perf_counter() - run_started))
-        write_json_atomic(run_dir / "environment.json", environment)
-        lock.release()
-        if config.observers is not None:
-            config.observers.run_finished(run_dir)
+        try:
+            work(config, studies, storage, _sampler_offset(config, 0), progress, run_dir,
+                 after_study=lambda: write_run_files(storage, config.study_name, task_names, config.models, run_dir,
+                                                     alpha=config.alpha),
+                 clock=clock)
+            environment["worker_failures"] = wait_for_helpers(helpers)
+        except BaseException:
+            interrupt_helpers(helpers)
+            raise
+        finally:
+            progress.close()
+            rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir, plots=True,
+                                   alpha=config.alpha)
+            devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
+            environment.update(device=", ".join(devices) or environment["device"],
+                               torch_threads=torch.get_num_threads(),
+                               duration_seconds=round(time.time() - started, 1),
+                               finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds),
+                               time_split=clock.report(time.perf_counter() - run_started))
+            write_json_atomic(run_dir / "environment.json", environment)
+            lock.release()
+            if config.observers is not None:
+                config.observers.run_finished(run_dir)
+    except KeyboardInterrupt:  # Ctrl-C; a second one while the files above are written stops them at once, and the
+        lock.release()  # folder stays resumable: each file is replaced atomically, the storage holds what finished
+        raise RunInterrupted(run_dir) from None
     return run_dir
 
 

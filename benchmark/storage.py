@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import optuna
 
 JOURNAL_FILE = "optuna.journal"
+JOURNAL_LOCK_SUFFIX = ".lock"  # Optuna's journal lock: PATH.lock exists while a process appends to PATH
 JOURNAL_PREFIX = "journal:"
 DATABASE_SCHEMES = ("sqlite", "postgresql", "mysql", "oracle", "mssql")
 VALID_FORMS = ("journal:PATH (a journal file, also on a shared disk)", "sqlite:///PATH",
@@ -35,21 +36,56 @@ def journal_url(run_dir: Path) -> str:
 
 
 def repair_journal_tail(path: Path) -> bool:
-    """Cut the last line of a journal file when a killed process left it half-written; True if it did.
+    """Cut the last line of a journal file when a killed process left it half-written or damaged; True if it did.
 
     A SIGKILL in the middle of an append leaves a line without its newline, and the next append would
-    glue a valid entry onto it, corrupting the journal. Only safe while nothing else writes the file:
-    a run's own journal, under the run folder's lock.
+    glue a valid entry onto it, corrupting the journal; a damaged last line would likewise end up in the
+    middle. No entry refers to a later one, so cutting the last line loses only the write it recorded.
+    Only safe while nothing else writes the file: a run's own journal, under the run folder's lock.
     """
     path = Path(path)
     if not path.exists():
         return False
     with open(path, "rb+") as journal:
         data = journal.read()
-        if not data or data.endswith(b"\n"):
+        if not data:
             return False
-        journal.truncate(data.rfind(b"\n") + 1)
+        cut = data.rfind(b"\n", 0, len(data) - 1) + 1  # where the last line starts
+        if data.endswith(b"\n") and _is_entry(data[cut:]):
+            return False
+        journal.truncate(cut)
     return True
+
+
+def remove_stale_journal_lock(path: Path) -> bool:
+    """Remove the lock file of journal ``path`` that a process killed while appending left; True if there was one.
+
+    Optuna waits 30 s before it takes over a lock nobody releases. Only safe while nothing else writes
+    the file: a run's own journal, under the run folder's lock.
+    """
+    try:
+        Path(str(path) + JOURNAL_LOCK_SUFFIX).unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _is_entry(line: bytes) -> bool:
+    """Whether a line of a journal file is an Optuna journal entry: a JSON object with an operation code."""
+    try:
+        entry = json.loads(line)
+    except ValueError:  # not JSON, or not UTF-8
+        return False
+    return isinstance(entry, dict) and isinstance(entry.get("op_code"), int)
+
+
+def _damaged_line(path: Path) -> Optional[int]:
+    """The number (from 1) of the first complete line of journal ``path`` that is not an entry, or None."""
+    with open(path, "rb") as journal:
+        for number, line in enumerate(journal, start=1):
+            if line.endswith(b"\n") and not _is_entry(line):
+                return number
+    return None
 
 
 def check_storage_url(url: str) -> str:
@@ -77,7 +113,16 @@ def open_storage(url: str) -> "optuna.storages.BaseStorage":
         path = Path(url[len(JOURNAL_PREFIX):]).expanduser()
         if not path.parent.is_dir():
             raise DlbenchError(f"storage {url!r}: folder {str(path.parent)!r} does not exist")
-        return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+        try:
+            return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+        except (ValueError, KeyError, TypeError, AssertionError) as error:  # Optuna replaying a damaged journal
+            line = _damaged_line(path)
+            # the entries after a damaged line refer to the trials and studies it may have created: none can go
+            problem = (f"line {line} is damaged (not a journal entry)" if line is not None else
+                       f"cannot be replayed ({error!r})")
+            raise DlbenchError(f"journal {str(path)!r} {problem}, so its studies cannot be read; results already "
+                               "finished are in the run folder's results.csv; restore the journal from a backup or "
+                               "start a new run") from None
     # postgresql:// means the driver dlbench[postgres] installs, whatever SQLAlchemy's default
     engine_url = "postgresql+psycopg://" + url[len("postgresql://"):] if url.startswith("postgresql://") else url
     try:
@@ -112,13 +157,13 @@ def find_study_id(storage: "optuna.storages.BaseStorage", name: str) -> Optional
 
 
 def saved_results(storage: "optuna.storages.BaseStorage", study_id: int) -> Optional[List[Dict[str, Any]]]:
-    """The result rows saved by the study's refit, or None when it has not been refitted."""
+    """The result rows saved by the study's refit (one per seed refitted so far), or None before its refit."""
     text = storage.get_study_user_attrs(study_id).get(RESULTS)
     return None if text is None else json.loads(text)
 
 
 def save_results(study: "optuna.Study", rows: List[Dict[str, Any]]) -> None:
-    """Store the study's result rows (one per seed) in the study."""
+    """Store the study's result rows (one per seed refitted so far, replacing those stored before) in the study."""
     study.set_user_attr(RESULTS, json.dumps(rows, default=float))
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from .contracts import ContractError, check_search_space
 from .contracts import check_model as check_model_structure
 from .contracts import check_task as check_task_structure
+from .outputs import InvalidPredictions, checked_labels
 from .splits import stratified_split
 from .types import Model, Task, TaskData, TaskInfo
 from .validation import check_task_data
@@ -69,12 +70,10 @@ def check_model(model: Model, task: Optional[Task] = None) -> float:
     fitted = estimator.fit(data.x_train[n_val:], data.y_train[n_val:], data.x_train[:n_val], data.y_train[:n_val])
     if fitted is not estimator:
         raise ContractError(f"{where}: fit must return self (scikit-learn convention), got {type(fitted).__name__}")
-    predictions = np.asarray(estimator.predict(data.x_test))
-    if predictions.shape != data.y_test.shape or not np.issubdtype(predictions.dtype, np.integer):
-        raise ContractError(f"{where}: predict must return {len(data.y_test)} integer labels, got "
-                            f"{predictions.dtype} shape {predictions.shape}")
-    if len(predictions) and (predictions.min() < 0 or predictions.max() >= len(task.class_names)):
-        raise ContractError(f"{where}: predict returned labels outside [0, {len(task.class_names) - 1}]")
+    try:
+        predictions = checked_labels(model.name, estimator.predict(data.x_test), len(data.x_test), info.n_classes)
+    except InvalidPredictions as error:  # the host's check, as the host words it
+        raise ContractError(str(error)) from None
     return float(np.mean(predictions == data.y_test))
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 import numpy as np
 
 from .metrics import accuracy
+from .outputs import checked_labels
 from .pruning import WARM_START, make_pruner, report_epochs
 from .storage import INTERRUPTED, SURPLUS
 from .timing import TimeSplit
@@ -264,7 +265,8 @@ def _should_stop(study: "optuna.Study", n_trials: Optional[int], timeout: Option
 
 def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info: TaskInfo,
                split: Split, clock: TimeSplit, deadline: Optional[float] = None) -> Tuple[Any, Optional[float]]:
-    """Fit and score one trial; its state and value for ``study.tell``. Ctrl-C marks it interrupted and stops;
+    """Fit and score one trial; its state and value for ``study.tell``. It fails when it raises, or when ``predict``
+    does not return one label in range per image (see :func:`checked_labels`). Ctrl-C marks it interrupted and stops;
     a deep trial still training at ``deadline`` stops at the end of its epoch (see :func:`report_epochs`)."""
     import optuna
 
@@ -280,7 +282,7 @@ def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info:
             estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
         with clock.predicting():
             predictions = estimator.predict(split.x_val)
-        value = accuracy(split.y_val, predictions)
+        value = accuracy(split.y_val, checked_labels(model.name, predictions, len(split.x_val), info.n_classes))
         outcome: Tuple[Any, Optional[float]] = (TrialState.COMPLETE, value)
     except optuna.TrialPruned:
         outcome = (TrialState.PRUNED, None)

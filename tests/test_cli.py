@@ -149,7 +149,7 @@ def test_same_seed_gives_the_same_table(digits_run, tmp_path):
     (["run", "--task", "digits", "--trials", "0"], "argument --trials: 0 is too small; expected an integer >= 1"),
     (["run", "--task", "digits", "--trials", "many"], "argument --trials: 'many' is not a whole number"),
     (["run", "--task", "digits", "--timeout", "-5"], "argument --timeout: -5 is not valid; expected seconds > 0 or none"),
-    (["run", "--task", "digits", "--seed", "-1"], "argument --seed: -1 is too small; expected an integer >= 0"),
+    (["run", "--task", "digits", "--seed", "-1"], "argument --seed: -1 is too small; expected an integer from 0 to 4294967295"),
     (["run", "--task", "digits", "--pruner", "sometimes"], "argument --pruner: invalid choice: 'sometimes'"),
     (["run", "--task", "digits", "--preset", "fast"], "argument --preset: invalid choice: 'fast'"),
     (["run", "--task", "digits", "--seeds", "0"], "argument --seeds: 0 is too small; expected an integer >= 1"),

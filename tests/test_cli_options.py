@@ -12,7 +12,7 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
-from dlbench.cli import build_parser, main
+from dlbench.cli import build_parser, check_run_args, main
 
 BLOCKER = "blocker"  # a file in the test's folder, standing where a folder is expected
 Case = Tuple[List[str], str]
@@ -31,7 +31,7 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("run", "--preset"): (["run", "--task", "digits", "--preset", "fast"],
                           "argument --preset: invalid choice: 'fast' (choose from"),
     ("run", "--seeds"): (["run", "--task", "digits", "--seeds", "0"], "argument --seeds: 0 is too small; expected an integer >= 1"),
-    ("run", "--seed"): (["run", "--task", "digits", "--seed", "1.5"], "argument --seed: '1.5' is not a whole number; expected an integer >= 0"),
+    ("run", "--seed"): (["run", "--task", "digits", "--seed", "1.5"], "argument --seed: '1.5' is not a whole number; expected an integer from 0 to 4294967295"),
     ("run", "--output"): (["run", "--task", "digits", "--model", "logistic", "--output", f"{BLOCKER}/out"],
                           f"cannot create output folder '{BLOCKER}/out'"),
     ("run", "--quiet"): (["run", "--task", "digits", "--quiet=yes"], "argument --quiet: ignored explicit argument 'yes'"),
@@ -88,6 +88,8 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
                              "argument --alpha: 1 is not valid; expected a level between 0 and 1"),
     ("compare", "--no-significance"): (["compare", "results.csv", "results.csv", "--no-significance=yes"],
                                        "argument --no-significance: ignored explicit argument 'yes'"),
+    ("compare", "--allow-missing"): (["compare", "results.csv", "results.csv", "--allow-missing=no"],
+                                     "argument --allow-missing: ignored explicit argument 'no'"),
     ("list", "--plugins-dir"): (["list", "--plugins-dir", "no-such-dir"], "plugins folder 'no-such-dir'"),
     ("list", "-p"): (["list", "-p", "no-such-plugin"], "no-such-plugin"),
     ("list", "--strict-plugins"): (["list", "--strict-plugins=0"], "ignored explicit argument '0'"),
@@ -161,3 +163,30 @@ def test_a_misspelt_name_gets_the_closest_valid_one_suggested(argv, message, wor
     err = capsys.readouterr().err
     assert err.startswith(f"dlbench: error: {message}") and err.count("\n") == 1
     assert sorted(path.name for path in Path(workdir).iterdir()) == [BLOCKER, "results.csv"]
+
+
+@pytest.mark.parametrize("seeds, message", [
+    (["--seed", "99999999999999999999"],
+     "argument --seed: 99999999999999999999 is too large; expected an integer from 0 to 4294967295"),
+    (["--seed", "-1"], "argument --seed: -1 is too small; expected an integer from 0 to 4294967295"),
+    (["--seed", "4294967295", "--seeds", "2"],
+     "--seeds 2 with --seed 4294967295 refits with seeds up to 4294967296; the last seed may be at most 4294967295: "
+     "valid --seeds here: 1 to 1"),
+    (["--seeds", "4294967297"], "--seeds 4294967297 with --seed 0 refits with seeds up to 4294967296; the last seed "
+     "may be at most 4294967295: valid --seeds here: 1 to 4294967296"),
+])
+def test_seeds_beyond_what_numpy_and_scikit_learn_accept_are_refused(seeds, message, workdir, capsys):
+    try:
+        code = main(["run", "--task", "digits", "--model", "logistic", "--trials", "1", *seeds])
+    except SystemExit as exit_:  # argparse's own errors
+        code = exit_.code
+    stderr = capsys.readouterr().err
+    assert code == 2 and message in stderr, stderr
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+    assert sorted(path.name for path in Path(workdir).iterdir()) == [BLOCKER, "results.csv"]  # no run folder
+
+
+def test_the_largest_valid_seed_is_accepted():
+    args = build_parser().parse_args(["run", "--task", "digits", "--seed", "4294967294", "--seeds", "2"])
+    check_run_args(args)  # the last refit seed, 4294967295, is still below 2**32
+    assert (args.seed, args.seeds) == (4294967294, 2)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from commands import dlbench
 
+from dlbench.compare import Bounds, compare, regressions
 from dlbench.predictions import Predictions, file_name, load_predictions, save_predictions
 
 
@@ -163,3 +164,61 @@ def test_two_runs_of_the_same_command_compare_clean_three_times_over(tmp_path):
             pair.append(run_dir)
         result = dlbench("compare", *map(str, pair))
         assert result.returncode == 0, result.stdout
+
+
+HEADER = "task,model,family,seed,status,test_accuracy,fit_seconds\n"
+TWO_SEEDS = "digits,logistic,classical,0,ok,0.95,0.5\ndigits,logistic,classical,1,ok,0.96,0.5\n"
+SVM = "digits,svm,classical,0,ok,0.98,0.7\n"
+
+
+def _results_csv(path, rows):
+    """A hand-written results.csv of ``rows`` (lines under HEADER); its path."""
+    path.write_text(HEADER + rows, encoding="utf-8")
+    return path
+
+
+def test_a_baseline_model_missing_from_the_new_run_fails_unless_allowed(tmp_path):
+    base = _results_csv(tmp_path / "A.csv", TWO_SEEDS + SVM)
+    new = _results_csv(tmp_path / "B.csv", TWO_SEEDS)
+    result = dlbench("compare", str(base), str(new))
+    assert result.returncode == 1 and "REGRESSION: only in baseline" in result.stdout, result.stdout
+    assert "1 regression(s)" in result.stdout and "baseline rows missing from the new run counted" in result.stdout
+    allowed = dlbench("compare", str(base), str(new), "--allow-missing")
+    assert allowed.returncode == 0, allowed.stdout
+    assert "| only in baseline" in allowed.stdout and "0 regression(s)" in allowed.stdout
+    assert "missing from the new run not counted" in allowed.stdout
+
+
+def test_a_baseline_seed_missing_from_the_new_run_fails_unless_allowed(tmp_path):
+    base = _results_csv(tmp_path / "A.csv", TWO_SEEDS + SVM)
+    new = _results_csv(tmp_path / "B.csv", "digits,logistic,classical,0,ok,0.95,0.5\n" + SVM)
+    verdicts = compare(base, new, Bounds()).set_index("model")["verdict"]
+    assert verdicts.to_dict() == {"logistic": "REGRESSION: seed 1 only in baseline", "svm": "ok"}
+    verdicts = compare(base, new, Bounds(allow_missing=True)).set_index("model")["verdict"]
+    assert verdicts.to_dict() == {"logistic": "ok (seed 1 only in baseline)", "svm": "ok"}
+    # rows only in the new run never count; a baseline with fewer seeds compares clean
+    assert regressions(compare(new, base, Bounds())) == 0
+
+
+def test_a_nan_score_in_the_new_run_where_the_baseline_had_one_fails_even_with_allow_missing(tmp_path):
+    base = _results_csv(tmp_path / "A.csv", TWO_SEEDS + SVM)
+    new = _results_csv(tmp_path / "B.csv", "digits,logistic,classical,0,ok,0.95,0.5\n"
+                                           "digits,logistic,classical,1,failed,NaN,\n" + SVM)
+    table = compare(base, new, Bounds()).set_index("model")
+    assert table.loc["logistic", "verdict"] == "REGRESSION: seed 1 failed"
+    assert table.loc["logistic", "accuracy_new"] == 0.95  # the mean of the seeds that worked: no drop to see
+    result = dlbench("compare", str(base), str(new), "--allow-missing")
+    assert result.returncode == 1 and "REGRESSION: seed 1 failed" in result.stdout, result.stdout
+    both_failed = _results_csv(tmp_path / "C.csv", "digits,logistic,classical,0,failed,,\n"
+                                                   "digits,logistic,classical,1,failed,,\n")
+    assert compare(base, both_failed, Bounds(allow_missing=True)).set_index("model")["verdict"].to_dict() == {
+        "logistic": "REGRESSION: failed", "svm": "only in baseline"}
+    assert compare(both_failed, both_failed, Bounds())["verdict"].tolist() == ["failed in both"]
+
+
+def test_a_damaged_new_run_is_exit_code_2_not_a_pass(tmp_path):
+    base = _results_csv(tmp_path / "A.csv", TWO_SEEDS + SVM)
+    new = _results_csv(tmp_path / "B.csv", TWO_SEEDS + "digits,svm,classical,0,ok,abc,0.7\n")
+    result = dlbench("compare", str(base), str(new))
+    assert result.returncode == 2 and "regression(s)" not in result.stdout
+    assert result.stderr == f"dlbench: error: {str(new)!r} row 3: test_accuracy 'abc' is not a number\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import subprocess
 import sys
@@ -16,7 +17,10 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 from commands import default_sigint, dlbench
+from dlbench import runner
+from dlbench.cli import main, resume_command
 from dlbench.predictions import file_name, load_run_predictions
+from dlbench.progress import Progress
 from dlbench.storage import JOURNAL_FILE
 
 TRIALS = 25
@@ -159,3 +163,125 @@ def test_a_live_run_cannot_be_resumed_a_second_time(tmp_path):
     assert process.returncode == 0, stderr
     assert pd.read_csv(run_dir / "results.csv").status.tolist() == ["ok"]  # the refused resume changed nothing
     assert len(pd.read_csv(run_dir / "trials.csv")) == 1
+
+
+RECORDED_PLUGIN = '''
+    from pathlib import Path
+    from dlbench import Model, hookimpl
+    from dlbench.plugins.logistic import build as build_logistic, search_space
+
+    LOG, STOP = Path({log!r}), Path({stop!r})
+
+    class Recorded:
+        """Logistic regression that logs the seed of every refit (a fit without validation data) and, while
+        STOP exists, is interrupted by Ctrl-C in the refit with seed 2."""
+
+        def __init__(self, estimator, seed):
+            self.estimator, self.seed = estimator, seed
+
+        def fit(self, X, y, X_val=None, y_val=None):
+            if X_val is None:
+                with LOG.open("a") as log:
+                    log.write(f"{{self.seed}}\\n")
+                if self.seed == 2 and STOP.exists():
+                    raise KeyboardInterrupt
+            self.estimator.fit(X, y)
+            return self
+
+        def predict(self, X):
+            return self.estimator.predict(X)
+
+    @hookimpl
+    def register_models(register):
+        register(Model(name="recorded", family="classical", defaults={{"C": 1.0}}, search_space=search_space,
+                       build=lambda params, task: Recorded(build_logistic(params, task), task.seed)))
+'''
+
+
+@pytest.fixture
+def recorded(tmp_path, monkeypatch):
+    """(plugins folder, refit log, stop file) of the ``recorded`` model, the stop file in place."""
+    plugins, log, stop = tmp_path / "plugins", tmp_path / "refits.log", tmp_path / "stop"
+    plugins.mkdir()
+    (plugins / "recorded.py").write_text(textwrap.dedent(RECORDED_PLUGIN.format(log=str(log), stop=str(stop))))
+    stop.touch()
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
+    return plugins, log, stop
+
+
+def _run_recorded(plugins: Path, output: Path, *options: str) -> int:
+    return main(["run", "--task", "digits", "--model", "recorded", "--trials", "1", "--seeds", "3", "--budget", "none",
+                 "--quiet", "--plugins-dir", str(plugins), "--output", str(output), *options])
+
+
+def _printed_resume(stderr: str) -> list:
+    """The command line of the one-line hint of an interrupted run, split as a shell would."""
+    (line,) = stderr.strip().splitlines()
+    assert line.startswith("dlbench: interrupted; finished work is saved in ") and "Traceback" not in stderr
+    return shlex.split(line.split("; resume with: ", 1)[1])
+
+
+def test_an_interrupted_refit_keeps_its_finished_seeds_and_the_resume_refits_only_the_rest(tmp_path, recorded,
+                                                                                            monkeypatch, capsys):
+    plugins, log, stop = recorded
+    statuses: list = []
+    monkeypatch.setattr(Progress, "status", lambda self, text: statuses.append(text))
+    assert _run_recorded(plugins, tmp_path / "out") == 130
+    (run_dir,) = (tmp_path / "out").iterdir()
+    command = _printed_resume(capsys.readouterr().err)
+    assert command == ["dlbench", "run", "--resume", str(run_dir), "--plugins-dir", str(plugins)]
+    assert log.read_text().split() == ["0", "1", "2"]  # Ctrl-C in the refit with seed 2
+    assert [text for text in statuses if text.startswith("refitting")] == [
+        f"refitting digits × recorded, seed {seed} ({seed + 1} of 3)" for seed in range(3)]
+    kept = pd.read_csv(run_dir / "results.csv")
+    assert kept.seed.tolist() == [0, 1] and set(kept.status) == {"ok"}  # saved as each seed finished
+    assert json.loads((run_dir / "environment.json").read_text())["finished"] is False
+
+    stop.unlink()
+    statuses.clear()
+    assert main(command[1:]) == 0  # the command as printed
+    assert log.read_text().split() == ["0", "1", "2", "2"]  # seeds 0 and 1 are not refitted again
+    assert [text for text in statuses if text.startswith("refitting")] == [
+        "refitting digits × recorded, seed 2 (3 of 3)"]
+    results = pd.read_csv(run_dir / "results.csv")
+    assert results.seed.tolist() == [0, 1, 2] and set(results.status) == {"ok"}
+    assert results.iloc[:2].equals(kept)  # the saved rows, untouched
+    assert results.best_params.nunique() == 1 and results.n_trials.tolist() == [1, 1, 1]  # not tuned again
+    assert len(pd.read_csv(run_dir / "trials.csv")) == 1
+    assert set(load_run_predictions(run_dir)) == {("digits", "recorded", seed) for seed in range(3)}
+    assert json.loads((run_dir / "environment.json").read_text())["finished"] is True
+
+
+def test_a_second_ctrl_c_while_the_files_are_written_stops_at_once_and_the_run_resumes(tmp_path, recorded,
+                                                                                       monkeypatch, capsys):
+    plugins, log, stop = recorded
+    storage = f"journal:{tmp_path / 'shared.journal'}"
+    real_write = runner.write_run_files
+
+    def interrupted_write(*args, **kwargs):
+        if kwargs.get("plots"):  # the final files, written while the first Ctrl-C is handled
+            raise KeyboardInterrupt
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "write_run_files", interrupted_write)
+    assert _run_recorded(plugins, tmp_path / "out", "--storage", storage, "--study-name", "shared") == 130
+    (run_dir,) = (tmp_path / "out").iterdir()
+    command = _printed_resume(capsys.readouterr().err)  # one line, no traceback
+    assert command == ["dlbench", "run", "--resume", str(run_dir), "--plugins-dir", str(plugins), "--storage", storage]
+    assert "finished" not in json.loads((run_dir / "environment.json").read_text())  # the writing stopped there
+
+    monkeypatch.setattr(runner, "write_run_files", real_write)
+    stop.unlink()
+    assert main(command[1:]) == 0  # the command as printed: the folder is unlocked and resumable
+    assert log.read_text().split() == ["0", "1", "2", "2"]
+    results = pd.read_csv(run_dir / "results.csv")
+    assert results.seed.tolist() == [0, 1, 2] and set(results.status) == {"ok"}
+    assert json.loads((run_dir / "environment.json").read_text())["finished"] is True
+
+
+def test_the_resume_hint_quotes_what_the_shell_would_split_and_hides_a_password():
+    hint = resume_command(Path("runs/my run"), [Path("/opt/my plugins")], "postgresql://me:secret@db/dlbench")
+    assert hint == ("dlbench run --resume 'runs/my run' --plugins-dir '/opt/my plugins' "
+                    "--storage 'postgresql://me:***@db/dlbench'")
+    assert resume_command(Path("results/x"), [], None) == "dlbench run --resume results/x"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pandas as pd
 import pytest
 
 from dlbench.cli import main
-from dlbench.runner import RunConfig, study_timeout
+from dlbench.errors import DlbenchError
+from dlbench.runner import RUN_FILE, RunConfig, load_run_file, study_timeout
 
 TIMED = '''
     import time
@@ -52,6 +54,31 @@ def test_each_study_of_a_task_gets_the_same_share_of_what_is_left(elapsed, tasks
     capped = RunConfig(tasks=[], models=[], budget=300.0, timeout=10.0)
     assert study_timeout(capped, elapsed, tasks_left, models) == min(10.0, expected)
     assert study_timeout(RunConfig(tasks=[], models=[], budget=None, timeout=7.0), elapsed, tasks_left, models) == 7.0
+
+
+SOUND_RUN_FILE = {"argv": ["run", "--task", "digits", "--model", "logistic"], "cwd": "/tmp", "study_name": "dlbench",
+                  "tasks": ["digits"], "models": ["logistic"], "plugins": []}
+
+
+@pytest.mark.parametrize("document, problem", [
+    ({}, "has no 'argv' list (the dlbench run command line)"),
+    ([1, 2], "is not a JSON object"),
+    (None, "is not a JSON object"),
+    ({**SOUND_RUN_FILE, "argv": ["list"]}, "has no 'argv' list (the dlbench run command line)"),
+    ({**SOUND_RUN_FILE, "tasks": "digits"}, "has no 'tasks' list"),
+    ({key: value for key, value in SOUND_RUN_FILE.items() if key != "models"}, "has no 'models' list"),
+    ({**SOUND_RUN_FILE, "models": [3]}, "has no 'models' list"),
+    ({**SOUND_RUN_FILE, "study_name": None}, "has no 'study_name' string"),
+    ({**SOUND_RUN_FILE, "cwd": 7}, "has a 'cwd' that is not a string"),
+])
+def test_a_run_file_of_the_wrong_shape_is_refused_naming_its_first_problem(tmp_path, document, problem):
+    (tmp_path / RUN_FILE).write_text(json.dumps(document))
+    with pytest.raises(DlbenchError) as error:
+        load_run_file(tmp_path)
+    assert str(error.value).startswith(f"{str(tmp_path / RUN_FILE)!r} {problem}; restore it from a backup or start "
+                                       "a new run")
+    (tmp_path / RUN_FILE).write_text(json.dumps(SOUND_RUN_FILE))
+    assert load_run_file(tmp_path) == SOUND_RUN_FILE
 
 
 def test_a_cheap_model_does_not_hand_its_time_to_a_rival_on_its_task(tmp_path: Path, monkeypatch):

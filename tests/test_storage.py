@@ -10,8 +10,9 @@ from dlbench import TaskInfo
 from dlbench.errors import DlbenchError
 from dlbench.registry import Catalogue, make_plugin_manager
 from dlbench.runner import tuning_split
-from dlbench.storage import (INTERRUPTED, check_storage_url, claim_refit, journal_url, mark_interrupted,
-                             open_storage, redact, release_refit_claim)
+from dlbench.storage import (INTERRUPTED, JOURNAL_FILE, JOURNAL_LOCK_SUFFIX, check_storage_url, claim_refit,
+                             journal_url, mark_interrupted, open_storage, redact, release_refit_claim,
+                             remove_stale_journal_lock, repair_journal_tail)
 from dlbench.tuning import open_study, tune
 
 CATALOGUE = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
@@ -50,6 +51,61 @@ def test_passwords_never_reach_messages():
 def test_journal_in_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(DlbenchError, match="does not exist"):
         open_storage(f"journal:{tmp_path}/missing/run.journal")
+
+
+def _journal_with_a_finished_trial(folder) -> bytes:
+    """A run folder journal of three entries: a study, its trial, the trial's value; returns its bytes."""
+    import optuna
+
+    storage = open_storage(journal_url(folder))
+    study_id = storage.create_new_study([optuna.study.StudyDirection.MAXIMIZE], "run/digits/logistic")
+    storage.set_trial_state_values(storage.create_new_trial(study_id), optuna.trial.TrialState.COMPLETE, [0.75])
+    return (folder / JOURNAL_FILE).read_bytes()
+
+
+@pytest.mark.parametrize("tail", [b'{"op_code":6,"worker_id":"w","trial_id":0', b"{}\n", b'{"op_code":6,"wor\n'])
+def test_a_damaged_last_journal_line_is_cut(tmp_path, tail):
+    journal = _journal_with_a_finished_trial(tmp_path)
+    (tmp_path / JOURNAL_FILE).write_bytes(journal + tail)
+    assert repair_journal_tail(tmp_path / JOURNAL_FILE) is True
+    assert (tmp_path / JOURNAL_FILE).read_bytes() == journal
+    assert repair_journal_tail(tmp_path / JOURNAL_FILE) is False  # a sound journal is left as it is
+    storage = open_storage(journal_url(tmp_path))
+    assert storage.get_all_trials(storage.get_study_id_from_name("run/digits/logistic"))[0].value == 0.75
+
+
+@pytest.mark.parametrize("damage", [b'{"op_code":4,"worker_id":"w","stu\n', b"not json\n", b"[1, 2]\n", b"{}\n"])
+def test_a_journal_damaged_in_the_middle_is_refused_naming_the_line(tmp_path, damage):
+    lines = _journal_with_a_finished_trial(tmp_path).splitlines(keepends=True)
+    damaged = b"".join([lines[0], damage, *lines[2:]])
+    (tmp_path / JOURNAL_FILE).write_bytes(damaged)
+    assert repair_journal_tail(tmp_path / JOURNAL_FILE) is False  # the entries after it need it: nothing is cut
+    with pytest.raises(DlbenchError) as error:
+        open_storage(journal_url(tmp_path))
+    message = str(error.value)
+    assert f"journal {str((tmp_path / JOURNAL_FILE).resolve())!r} line 2 is damaged (not a journal entry)" in message
+    assert "results.csv" in message and "restore the journal from a backup or start a new run" in message
+    assert "\n" not in message and (tmp_path / JOURNAL_FILE).read_bytes() == damaged
+
+
+def test_a_journal_optuna_cannot_replay_is_refused_in_one_line(tmp_path):
+    lines = _journal_with_a_finished_trial(tmp_path).splitlines(keepends=True)
+    (tmp_path / JOURNAL_FILE).write_bytes(b"".join([lines[0], b'{"op_code":99}\n', *lines[1:]]))
+    with pytest.raises(DlbenchError, match=r"optuna.journal' cannot be replayed \(AssertionError"):
+        open_storage(journal_url(tmp_path))
+
+
+@pytest.mark.parametrize("symlink", [True, False])  # Optuna's own lock is a symlink; a copied folder has a file
+def test_a_stale_journal_lock_is_removed(tmp_path, symlink):
+    journal, lock = tmp_path / JOURNAL_FILE, tmp_path / (JOURNAL_FILE + JOURNAL_LOCK_SUFFIX)
+    journal.write_bytes(b"")
+    if symlink:
+        lock.symlink_to(journal)
+    else:
+        lock.write_bytes(b"")
+    assert remove_stale_journal_lock(journal) is True
+    assert not lock.is_symlink() and not lock.exists() and journal.exists()
+    assert remove_stale_journal_lock(journal) is False
 
 
 def test_a_refit_is_claimed_once_and_can_be_released(storage):

@@ -45,7 +45,7 @@ class FloatLabels(NotSelf):
         return self
 
     def predict(self, X):
-        return np.zeros(len(X))
+        return np.full(len(X), 0.5)
 
 
 class OutOfRange(FloatLabels):
@@ -59,8 +59,9 @@ def _model(build, space=lambda trial: {}):
 
 @pytest.mark.parametrize("model, message", [
     (_model(lambda p, t: NotSelf()), "model 'broken': fit must return self (scikit-learn convention), got NotSelf"),
-    (_model(lambda p, t: FloatLabels()), "model 'broken': predict must return 60 integer labels, got float64 shape (60,)"),
-    (_model(lambda p, t: OutOfRange()), "model 'broken': predict returned labels outside [0, 2]"),
+    (_model(lambda p, t: FloatLabels()), "model 'broken' predict returned label 0.5, not an integer label in 0 … 2 "
+                                         "(60 of 60 labels)"),
+    (_model(lambda p, t: OutOfRange()), "model 'broken' predict returned label 7, outside 0 … 2 (60 of 60 labels)"),
     (_model(lambda p, t: object()), "model 'broken': build returned object, which has no fit method"),
     (_model(lambda p, t: None, space=lambda trial: 1 / 0), "search space raised ZeroDivisionError"),
     (Model(name="broken", family="deep", search_space=None, defaults={}, build=print), "has no search space"),

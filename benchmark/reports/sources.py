@@ -11,27 +11,19 @@ import pandas as pd
 from ..errors import DlbenchError
 from ..predictions import Predictions, load_run_predictions
 from ..columns import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
-REQUIRED = ["task", "model", "family", "seed", "status", "test_accuracy"]
+from ..results_check import TEXT_COLUMNS, checked_results, read_results_csv
 KEY = ["task", "model", "seed"]
-TEXT_COLUMNS = ["task", "model", "family", "status", "best_params", "error"]
 
 
 def _results_frame(rows: pd.DataFrame, where: str) -> pd.DataFrame:
-    missing = [column for column in REQUIRED if column not in rows.columns]
-    if missing:
-        raise DlbenchError(f"{where} lacks the result columns {', '.join(missing)}")
-    frame = rows.reindex(columns=RESULT_COLUMNS)
+    """The rows, checked (a DlbenchError naming ``where`` and the first bad row), with every result column."""
+    frame = checked_results(rows, where).reindex(columns=RESULT_COLUMNS)
     for column in RESULT_COLUMNS:
         if column in TEXT_COLUMNS:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
-        else:  # "NaN" typed into a results.csv, or a report JSON's column of nulls
+        else:  # a column the file lacks
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return integer_counts(frame)
-
-
-def _read_results_csv(path: Path) -> pd.DataFrame:
-    """A results.csv with its text as written: a model named "NA" or "007" is that name, not a gap or a number."""
-    return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str), keep_default_na=False, na_values=[""])
 
 
 def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
@@ -44,7 +36,7 @@ def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
         if source.is_dir():
             if not (source / "results.csv").is_file():
                 raise DlbenchError(f"{str(source)!r} is not a run folder (it has no results.csv)")
-            results = _read_results_csv(source / "results.csv")
+            results = read_results_csv(source / "results.csv")
             trials_file = source / "trials.csv"
             trials = pd.read_csv(trials_file) if trials_file.is_file() else pd.DataFrame(columns=TRIAL_COLUMNS)
         elif source.suffix == ".json":
@@ -53,12 +45,12 @@ def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
                 raise DlbenchError(f"{str(source)!r} is not a dlbench report JSON (no \"results\" list)")
             results, trials = pd.DataFrame(document["results"]), pd.DataFrame(columns=TRIAL_COLUMNS)
         elif source.suffix == ".csv" and source.is_file():
-            results, trials = _read_results_csv(source), pd.DataFrame(columns=TRIAL_COLUMNS)
+            results, trials = read_results_csv(source), pd.DataFrame(columns=TRIAL_COLUMNS)
         else:
             raise DlbenchError(f"{str(source)!r} is not a run folder, a results.csv or a report JSON file")
     except (OSError, ValueError, pd.errors.ParserError) as error:
         raise DlbenchError(f"cannot read {str(source)!r}: {str(error).splitlines()[0]}") from None
-    results = _results_frame(results, repr(str(source)))
+    results = _results_frame(results, repr(str(source / "results.csv" if source.is_dir() else source)))
     if source.is_dir():
         results = rescored(results, load_run_predictions(source))
     return results, trials.reindex(columns=TRIAL_COLUMNS)
