@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from .errors import DlbenchError
+from .files import DISK_FULL, disk_full, space_to_free
 from .pruning import PRUNERS
 from .significance import ALPHA
 from .timing import NOISE_FLOOR_SECONDS
@@ -424,6 +426,23 @@ def resume_command(run_dir: Path, plugins_dirs: Sequence[Path], storage: Optiona
     return " ".join(shlex.quote(word) for word in words)
 
 
+def disk_full_message(error: OSError, run_dir: Optional[Path] = None) -> str:
+    """``no space left on device while writing 'FILE'; free at least N MB on the disk of 'FOLDER'`` for a full
+    disk's ``error``: FOLDER is ``run_dir`` when the file is in it (or unnamed), else the file's nearest existing
+    folder; N is :func:`dlbench.files.space_to_free` of the run folder (an estimate)."""
+    written = Path(os.fsdecode(error.filename)) if error.filename is not None else None
+    where = Path(os.path.abspath(written)) if written is not None else None
+    if run_dir is not None and (where is None or where.is_relative_to(os.path.abspath(run_dir))):
+        folder: Optional[Path] = run_dir
+        needed = space_to_free(run_dir)
+    else:  # a file elsewhere (a shared storage, the data directory), or a new run's folder, removed again
+        folder = next((parent for parent in where.parents if parent.is_dir()), None) if where else None
+        needed = space_to_free()
+    writing = f" while writing {str(written)!r}" if written is not None else ""
+    disk = f" on the disk of {str(folder)!r}" if folder is not None else ""
+    return f"{DISK_FULL[error.errno]}{writing}; free at least {math.ceil(needed / 10**6)} MB{disk}"
+
+
 def _run_config(args: argparse.Namespace, argv: Sequence[str]):
     """The RunConfig of a parsed ``run`` command line."""
     from . import datadir
@@ -454,7 +473,7 @@ def _run_config(args: argparse.Namespace, argv: Sequence[str]):
 
 def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the benchmark (or resume a run, or work for one as ``--helper``) and print the leaderboard."""
-    from .runner import RunInterrupted, load_run_file, run, run_helper
+    from .runner import RunDiskFull, RunInterrupted, load_run_file, run, run_helper
 
     check_run_args(args)
     resume, helper = args.resume, args.helper
@@ -488,6 +507,10 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         sys.stderr.write(f"dlbench: interrupted; finished work is saved in {interrupted.run_dir}; resume with: "
                          f"{resume_command(interrupted.run_dir, args.plugins_dir, args.storage)}\n")
         return 130
+    except RunDiskFull as full:
+        sys.stderr.write(f"dlbench: {disk_full_message(full.error, full.run_dir)} and resume with: "
+                         f"{resume_command(full.run_dir, args.plugins_dir, args.storage)}\n")
+        return 1
     if args.publish is not None:
         from .publishing import publish
 
@@ -603,6 +626,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return command_run(args, argv)
     except DlbenchError as error:
         sys.stderr.write(f"dlbench: error: {error}\n")
+        return 2
+    except Exception as error:
+        full = disk_full(error)
+        if full is None:
+            raise
+        # with no run folder to resume (a new run that never started leaves none): one line, and nothing to resume
+        sys.stderr.write(f"dlbench: {disk_full_message(full)} and run the command again\n")
         return 2
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Optional
 
 from .errors import DlbenchError
+from .files import disk_full
 
 LOCK_FILE = ".lock"
 
@@ -24,27 +25,34 @@ class RunLock:
 
     def __init__(self, run_dir: Path) -> None:
         self.path = Path(run_dir) / LOCK_FILE
-        self._handle: Optional[IO[str]] = None
+        self._handle: Optional[IO[bytes]] = None
 
     def acquire(self) -> "RunLock":
-        """Take the lock, or raise a DlbenchError naming the live process that holds it."""
+        """Take the lock, or raise a DlbenchError naming the live process that holds it (a full disk's OSError
+        as it is, with the lock not taken)."""
         try:
-            handle = open(self.path, "a+", encoding="utf-8")
+            handle = open(self.path, "a+b", buffering=0)  # unbuffered: a failed write cannot fail again on close
         except OSError as error:
+            if disk_full(error) is not None:
+                raise
             raise DlbenchError(f"cannot lock run folder {str(self.path.parent)!r}: {error.strerror}") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = _describe(handle.read())
+            holder = _describe(handle.read().decode("utf-8", "replace"))
             handle.close()
             raise DlbenchError(f"run folder {str(self.path.parent)!r} is in use by a running dlbench ({holder}); "
                                "wait for it to finish, or stop it, then resume") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                 "since": time.strftime("%Y-%m-%d %H:%M:%S")}))
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                     "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode("utf-8"))
+        except OSError as error:
+            handle.close()  # gives the lock back
+            error.filename = str(self.path)
+            raise
         self._handle = handle
         return self
 

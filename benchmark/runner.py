@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,7 @@ import numpy as np
 from .arrays import take_rows
 from .environment import collect_environment
 from .errors import DlbenchError
-from .files import create_run_dir, write_json_atomic
+from .files import create_run_dir, disk_full, write_json_atomic
 from .locking import RunLock
 from .metrics import classification_scores
 from .observers import Observers
@@ -33,7 +34,7 @@ from .significance import ALPHA
 from .splits import stratified_indices
 from .storage import (JOURNAL_FILE, JOURNAL_LOCK_SUFFIX, claim_refit, find_study_id, journal_url, mark_interrupted,
                       open_storage, redact, release_refit_claim, remove_stale_journal_lock, repair_journal_tail,
-                      save_results, saved_results, study_name)
+                      save_results, saved_results, study_name, withdraw_waiting)
 from .timing import TimeSplit
 from .training_options import TrainingOptions, set_training_options
 from .tuning import Split, StudyOutcome, open_study, study_outcome, trial_lanes, tune
@@ -52,6 +53,16 @@ class RunInterrupted(Exception):
     def __init__(self, run_dir: Path) -> None:
         super().__init__(str(run_dir))
         self.run_dir = run_dir
+
+
+class RunDiskFull(Exception):
+    """The disk filled up during the run: ``error`` is the failed write. Every file in ``run_dir`` is whole (each
+    is replaced atomically, a journal entry is appended whole or not at all), so ``--resume`` continues the run
+    once space is freed. A full disk before a new run started raises the OSError itself, its folder removed."""
+
+    def __init__(self, run_dir: Path, error: OSError) -> None:
+        super().__init__(f"{run_dir}: {error}")
+        self.run_dir, self.error = run_dir, error
 
 
 @dataclass(frozen=True)
@@ -250,12 +261,14 @@ def _unfinished(config: RunConfig, storage: Any) -> List[Tuple[Task, Model]]:
 
 
 def _reopen(config: RunConfig, storage: Any, studies: Sequence[Tuple[Task, Model]]) -> None:
-    """Before a resume: trials left running by the stopped run are interrupted, unfinished refits unclaimed."""
+    """Before a resume: trials left running by the stopped run are interrupted, those left waiting withdrawn (the
+    warm starts among them are enqueued again in their order), unfinished refits unclaimed."""
     for task, model in studies:
         name = _names(config, task, model)
         study_id = find_study_id(storage, name)
         if study_id is not None:
             mark_interrupted(storage, study_id)
+            withdraw_waiting(storage, study_id)
             release_refit_claim(storage, name)
 
 
@@ -333,12 +346,18 @@ def _sampler_offset(config: RunConfig, worker: int) -> int:
 
 
 def _start(config: RunConfig) -> Path:
-    """A new run folder with its ``run.json``."""
+    """A new run folder with its ``run.json``; when that cannot be written, no folder is left behind (a folder
+    without its whole ``run.json`` could not be resumed)."""
     run_dir = create_run_dir(config.output)
-    write_json_atomic(run_dir / RUN_FILE, {
-        "argv": list(config.argv), "cwd": os.getcwd(), "storage": config.storage or journal_url(run_dir),
-        "study_name": config.study_name, "tasks": [task.name for task in config.tasks],
-        "models": [model.name for model in config.models], "plugins": [dict(record) for record in config.plugins]})
+    try:
+        write_json_atomic(run_dir / RUN_FILE, {
+            "argv": list(config.argv), "cwd": os.getcwd(), "storage": config.storage or journal_url(run_dir),
+            "study_name": config.study_name, "tasks": [task.name for task in config.tasks],
+            "models": [model.name for model in config.models],
+            "plugins": [dict(record) for record in config.plugins]})
+    except BaseException:
+        run_dir.rmdir()  # empty: the failed write removed its temporary file
+        raise
     return run_dir
 
 
@@ -365,7 +384,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     """Run every study of ``config`` (or, with ``resume``, what that run folder has not finished); returns the folder.
 
     With ``config.jobs`` > 1 helper workers share the studies. The files are rewritten after every
-    study, so an interrupted run keeps what it finished.
+    study, so an interrupted run keeps what it finished. A full disk raises :class:`RunDiskFull`.
     """
     import torch
 
@@ -377,23 +396,35 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     plan = plan_workers(config.jobs, config.devices)
     shared = open_storage(config.storage) if config.storage and resume is None else None  # fail before any folder
     run_dir = _start(config) if resume is None else Path(resume)
-    lock = RunLock(run_dir).acquire()  # before a resume touches anything: a live run is not resumed twice
-    if resume is not None and config.storage is None:
-        _recover_journal(run_dir / JOURNAL_FILE)
-    url = config.storage or journal_url(run_dir)
-    storage = shared or open_storage(url)
-    studies = _unfinished(config, storage)
-    if resume is not None:
-        _reopen(config, storage, studies)
-    bind_worker(plan)
-    environment = collect_environment(config.seed, config.argv, run_dir.name)
-    environment.update(storage=redact(url) if config.storage else "run folder journal", jobs=plan.jobs,
-                       resumed=resume is not None, plugins=[dict(record) for record in config.plugins])
-    write_json_atomic(run_dir / "environment.json", environment)
+    lock = RunLock(run_dir)
+    try:
+        lock.acquire()  # before a resume touches anything: a live run is not resumed twice
+        if resume is not None and config.storage is None:
+            _recover_journal(run_dir / JOURNAL_FILE)
+        url = config.storage or journal_url(run_dir)
+        storage = shared or open_storage(url)
+        studies = _unfinished(config, storage)
+        if resume is not None:
+            _reopen(config, storage, studies)
+        bind_worker(plan)
+        environment = collect_environment(config.seed, config.argv, run_dir.name)
+        environment.update(storage=redact(url) if config.storage else "run folder journal", jobs=plan.jobs,
+                           resumed=resume is not None, plugins=[dict(record) for record in config.plugins])
+        write_json_atomic(run_dir / "environment.json", environment)
+    except BaseException as error:
+        full = disk_full(error)
+        if full is None:
+            raise
+        lock.release()
+        if resume is None:  # a new run that never started: nothing in its folder to resume, so none is left behind
+            shutil.rmtree(run_dir, ignore_errors=True)
+            raise
+        raise RunDiskFull(run_dir, full) from None
     task_names = [task.name for task in config.tasks]
     started = time.time()
     progress = Progress(total_studies=len(studies), trials=config.trials, disabled=config.quiet, stream=sys.stderr)
     helpers = start_helpers(plan, run_dir, ["--jobs", str(plan.jobs)])
+    failed = False
     try:
         try:
             work(config, studies, storage, _sampler_offset(config, 0), progress, run_dir,
@@ -402,25 +433,39 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
                  clock=clock)
             environment["worker_failures"] = wait_for_helpers(helpers)
         except BaseException:
+            failed = True
             interrupt_helpers(helpers)
             raise
         finally:
             progress.close()
-            rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir, plots=True,
-                                   alpha=config.alpha)
-            devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
-            environment.update(device=", ".join(devices) or environment["device"],
-                               torch_threads=torch.get_num_threads(),
-                               duration_seconds=round(time.time() - started, 1),
-                               finished=len(rows) == len(config.tasks) * len(config.models) * len(config.refit_seeds),
-                               time_split=clock.report(time.perf_counter() - run_started))
-            write_json_atomic(run_dir / "environment.json", environment)
+            try:
+                rows = write_run_files(storage, config.study_name, task_names, config.models, run_dir, plots=True,
+                                       alpha=config.alpha)
+                devices = sorted({row.get("device", "cpu") for row in rows if row.get("device")})
+                environment.update(device=", ".join(devices) or environment["device"],
+                                   torch_threads=torch.get_num_threads(),
+                                   duration_seconds=round(time.time() - started, 1),
+                                   finished=len(rows) == (len(config.tasks) * len(config.models)
+                                                          * len(config.refit_seeds)),
+                                   time_split=clock.report(time.perf_counter() - run_started))
+                write_json_atomic(run_dir / "environment.json", environment)
+            except OSError as error:
+                if not failed or disk_full(error) is None:
+                    raise
+                # the disk is (still) full after a failure: the files keep their last whole versions, and what
+                # stopped the run goes on up instead of a second error chained to it
             lock.release()
             if config.observers is not None:
                 config.observers.run_finished(run_dir)
     except KeyboardInterrupt:  # Ctrl-C; a second one while the files above are written stops them at once, and the
         lock.release()  # folder stays resumable: each file is replaced atomically, the storage holds what finished
         raise RunInterrupted(run_dir) from None
+    except BaseException as error:
+        full = disk_full(error)
+        if full is None:
+            raise
+        lock.release()
+        raise RunDiskFull(run_dir, full) from None
     return run_dir
 
 

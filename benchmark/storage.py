@@ -27,7 +27,8 @@ VALID_FORMS = ("journal:PATH (a journal file, also on a shared disk)", "sqlite:/
 RESULTS = "dlbench_results"  # study user attribute: the JSON list of the study's result rows
 REFIT_CLAIM = "#refit"  # suffix of the marker study whose creation claims a study's refit
 INTERRUPTED = "interrupted"  # trial user attribute: the trial stopped with its worker (Ctrl-C, kill)
-SURPLUS = "surplus"  # trial user attribute: asked for beyond --trials by a concurrent worker, never run
+SURPLUS = "surplus"  # trial user attribute: never run: asked for beyond --trials by a concurrent worker, or withdrawn
+# on resume while still waiting (see withdraw_waiting)
 
 
 def journal_url(run_dir: Path) -> str:
@@ -106,7 +107,8 @@ def redact(url: str) -> str:
 def open_storage(url: str) -> "optuna.storages.BaseStorage":
     """Open the storage at ``url`` (see :func:`check_storage_url`); a clear DlbenchError when it cannot."""
     import optuna
-    from optuna.storages.journal import JournalFileBackend
+
+    from .journal import WholeEntryJournal
 
     check_storage_url(url)
     if url.startswith(JOURNAL_PREFIX):
@@ -114,7 +116,7 @@ def open_storage(url: str) -> "optuna.storages.BaseStorage":
         if not path.parent.is_dir():
             raise DlbenchError(f"storage {url!r}: folder {str(path.parent)!r} does not exist")
         try:
-            return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+            return optuna.storages.JournalStorage(WholeEntryJournal(str(path)))
         except (ValueError, KeyError, TypeError, AssertionError) as error:  # Optuna replaying a damaged journal
             line = _damaged_line(path)
             # the entries after a damaged line refer to the trials and studies it may have created: none can go
@@ -193,9 +195,25 @@ def mark_interrupted(storage: "optuna.storages.BaseStorage", study_id: int) -> i
     """Mark the study's trials left running by a stopped worker as failed and interrupted; returns how many."""
     import optuna
 
-    TrialState = optuna.trial.TrialState
-    stale = storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,))
-    for trial in stale:
-        storage.set_trial_user_attr(trial._trial_id, INTERRUPTED, True)
-        storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-    return len(stale)
+    return _fail_trials(storage, study_id, optuna.trial.TrialState.RUNNING, INTERRUPTED)
+
+
+def withdraw_waiting(storage: "optuna.storages.BaseStorage", study_id: int) -> int:
+    """Withdraw the study's trials still waiting when its worker stopped (failed and surplus: never run, not shown,
+    not counted); returns how many. The warm starts among them are enqueued again on load (see
+    :func:`dlbench.tuning.open_study`) in their order, behind none that a stopped worker left unfinished. Only
+    safe while no worker runs the study: before a resume starts its workers."""
+    import optuna
+
+    return _fail_trials(storage, study_id, optuna.trial.TrialState.WAITING, SURPLUS)
+
+
+def _fail_trials(storage: "optuna.storages.BaseStorage", study_id: int, state: Any, attribute: str) -> int:
+    """Set ``attribute`` on the study's trials in ``state`` and mark them failed; returns how many."""
+    import optuna
+
+    trials = storage.get_all_trials(study_id, deepcopy=False, states=(state,))
+    for trial in trials:
+        storage.set_trial_user_attr(trial._trial_id, attribute, True)
+        storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
+    return len(trials)

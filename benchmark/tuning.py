@@ -6,9 +6,11 @@ number among the study's trials, which every Optuna storage assigns atomically.
 
 A single-threaded model (:attr:`dlbench.Model.single_threaded`) leaves cores idle, so its trials run in
 batches of ``lanes`` side by side, one per core (threads: libsvm, tree building and lbfgs release the GIL),
-with the BLAS and OpenMP pools held to one thread each. A batch is asked together and told together, in
-trial order, so the sampler sees the same history on every run with the same seed and cores: a study's
-trials do not depend on which of two fits happened to end first.
+with the BLAS and OpenMP pools held to one thread each. A batch is asked together (each trial's params
+sampled as it is asked) and told together, in trial order, so the sampler sees the same history on every
+run with the same seed and cores: a study's trials do not depend on which of two fits happened to end first.
+The sampler seeds each trial by its place in the quota (see :mod:`dlbench.sampling`), so a study resumed
+after Ctrl-C or a kill samples the trials the undisturbed study would have.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 
 import numpy as np
 
+from .files import disk_full
 from .metrics import accuracy
 from .outputs import checked_labels
 from .pruning import WARM_START, make_pruner, report_epochs
@@ -109,13 +112,17 @@ def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: An
     """Create the study ``name`` in ``storage`` (in memory by default), or load it when it exists.
 
     Warm-start trials (the defaults, then the portfolio) are enqueued by whoever creates the study, and
-    again on load for any that a stopped worker left unfinished. ``worker`` varies the sampler's seed,
-    so concurrent workers do not sample the same configurations.
+    again on load for any that a stopped worker left unfinished, in their order. The sampler seeds each
+    trial by its place in the quota (see :mod:`dlbench.sampling`), so a resumed study samples what the
+    undisturbed one would have; ``worker`` varies the seeds, so concurrent workers do not sample the same
+    configurations.
     """
     import optuna
 
+    from .sampling import QuotaSeededSampler
+
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported in trials.csv, not as log noise
-    sampler = optuna.samplers.TPESampler(seed=study_seed(seed, info.name, model.name) + worker, n_startup_trials=5)
+    sampler = QuotaSeededSampler(study_seed(seed, info.name, model.name), _counted, worker, n_startup_trials=5)
     name = name or f"{info.name}/{model.name}"
     try:
         study = optuna.create_study(storage=storage, study_name=name, direction="maximize", sampler=sampler,
@@ -126,7 +133,7 @@ def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: An
         created = False
     warm_starts = (model.defaults, *model.portfolio)
     covered = set() if created else {trial.user_attrs[WARM_START] for trial in study.get_trials(deepcopy=False)
-                                     if WARM_START in trial.user_attrs and not trial.user_attrs.get(INTERRUPTED)}
+                                     if WARM_START in trial.user_attrs and _counted(trial)}
     for index, params in enumerate(warm_starts):
         if index not in covered:
             study.enqueue_trial(dict(params), user_attrs={WARM_START: index})
@@ -160,7 +167,7 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
     deadline = None if timeout is None else started + timeout
     with threadpool_limits(1) if lanes > 1 else contextlib.nullcontext():
         while not _should_stop(study, n_trials, timeout, time.perf_counter() - started):
-            batch = _ask_batch(study, n_trials, lanes)
+            batch = _ask_batch(study, n_trials, lanes, model)
             if not batch:
                 break
             try:
@@ -179,9 +186,9 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
     return study_outcome(model, info.name, study.get_trials(deepcopy=False))
 
 
-def _ask_batch(study: "optuna.Study", n_trials: Optional[int], lanes: int) -> List["optuna.Trial"]:
-    """Up to ``lanes`` new trials, all within the quota: a trial asked beyond it (another worker took the
-    last place first) is told as surplus and ends the batch."""
+def _ask_batch(study: "optuna.Study", n_trials: Optional[int], lanes: int, model: Model) -> List["optuna.Trial"]:
+    """Up to ``lanes`` new trials, all within the quota, their params sampled: a trial asked beyond it (another
+    worker took the last place first) is told as surplus and ends the batch."""
     import optuna
 
     batch: List["optuna.Trial"] = []
@@ -191,8 +198,18 @@ def _ask_batch(study: "optuna.Study", n_trials: Optional[int], lanes: int) -> Li
             trial.set_user_attr(SURPLUS, True)
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             break
+        _sample_params(model, trial)
         batch.append(trial)
     return batch
+
+
+def _sample_params(model: Model, trial: "optuna.Trial") -> None:
+    """Sample the trial's params as it is asked, on this thread: each trial of a batch then sees those asked
+    before it (running, with their params), whichever lane would have sampled first."""
+    try:
+        model.search_space(trial)
+    except Exception:  # a search space that raises fails the trial in _run_trial, which records the reason
+        pass
 
 
 def _quota_full(study: "optuna.Study", n_trials: Optional[int]) -> bool:
@@ -292,6 +309,8 @@ def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info:
         study.tell(trial, state=TrialState.FAIL)
         raise
     except Exception as error:  # a failing configuration is a result, not a crash
+        if disk_full(error) is not None:  # but a full disk is the run's problem, not the configuration's
+            raise
         trial.set_user_attr("error", _format_error(error))
         outcome = (TrialState.FAIL, None)
         out_of_memory = _is_out_of_memory(error)

@@ -285,3 +285,98 @@ def test_the_resume_hint_quotes_what_the_shell_would_split_and_hides_a_password(
     assert hint == ("dlbench run --resume 'runs/my run' --plugins-dir '/opt/my plugins' "
                     "--storage 'postgresql://me:***@db/dlbench'")
     assert resume_command(Path("results/x"), [], None) == "dlbench run --resume results/x"
+
+
+STOPPABLE_PLUGIN = '''
+    import threading
+    import time
+    from pathlib import Path
+    from dlbench import Model, SklearnClassifier, hookimpl
+
+    STOP = Path({stop!r})
+    LOCK = threading.Lock()  # trials run side by side, one per core
+
+    def search_space(trial):
+        return {{"alpha": trial.suggest_float("alpha", 1e-3, 1e3, log=True),
+                 "components": trial.suggest_int("components", 2, 40)}}
+
+    class Stoppable(SklearnClassifier):
+        """PCA then a ridge classifier (a cheap fit, two params). While STOP exists, the ninth tuning fit to start
+        (when trials run one or two at a time, a trial TPE samples after it sampled others) stops the run as STOP
+        says: "ctrl-c" raises KeyboardInterrupt, "kill" creates STOP.blocked and waits to be killed."""
+
+        def fit(self, X, y, X_val=None, y_val=None):
+            if X_val is not None and STOP.exists():
+                with LOCK:
+                    log = Path(str(STOP) + ".fits")
+                    with log.open("a") as fits:
+                        fits.write("fit\\n")
+                    started = len(log.read_text().split())
+                if started == 9 and STOP.read_text() == "ctrl-c":
+                    raise KeyboardInterrupt
+                if started == 9:
+                    Path(str(STOP) + ".blocked").touch()
+                    while True:
+                        time.sleep(1)
+            return super().fit(X, y, X_val, y_val)
+
+    def build(params, task):
+        from sklearn.decomposition import PCA
+        from sklearn.linear_model import RidgeClassifier
+        from sklearn.pipeline import make_pipeline
+
+        return Stoppable(make_pipeline(PCA(params["components"], svd_solver="full"),
+                                       RidgeClassifier(alpha=params["alpha"])))
+
+    @hookimpl
+    def register_models(register):
+        register(Model(name="stoppable", family="classical", defaults={{"alpha": 1.0, "components": 20}},
+                       search_space=search_space, build=build, single_threaded=True))
+'''
+REPLAYED = 12  # the defaults, 5 random trials, then TPE: the stop comes once TPE sampled some
+SCORES = ["status", "test_accuracy", "balanced_accuracy", "macro_f1", "val_accuracy", "n_params", "n_trials",
+          "trials_completed", "trials_pruned", "trials_failed", "best_params"]
+
+
+def _counted_trials(run_dir: Path) -> list:
+    """(params, validation accuracy) of the run's trials.csv rows, in order, the interrupted ones left out."""
+    trials = pd.read_csv(run_dir / "trials.csv")
+    counted = trials[trials.state != "interrupted"]
+    return list(zip(counted.params, counted.val_accuracy))
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "kill"])
+def test_a_resumed_run_makes_the_trials_and_results_of_the_undisturbed_run(tmp_path, monkeypatch, stop):
+    plugins, stop_file = tmp_path / "plugins", tmp_path / "stop"
+    plugins.mkdir()
+    (plugins / "stoppable.py").write_text(textwrap.dedent(STOPPABLE_PLUGIN.format(stop=str(stop_file))))
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
+    command = ["run", "--task", "digits", "--model", "stoppable", "--trials", str(REPLAYED), "--budget", "none",
+               "--quiet", "--plugins-dir", str(plugins)]
+    assert main([*command, "--output", str(tmp_path / "undisturbed")]) == 0
+    (undisturbed,) = (tmp_path / "undisturbed").iterdir()
+
+    stop_file.write_text(stop)
+    if stop == "ctrl-c":
+        assert main([*command, "--output", str(tmp_path / "stopped")]) == 130
+    else:
+        process = subprocess.Popen([sys.executable, "-m", "dlbench.cli", *command, "--output",
+                                    str(tmp_path / "stopped")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_until(lambda: Path(str(stop_file) + ".blocked").exists())
+        finally:  # also when it never got there: the process would wait forever
+            process.kill()
+            process.wait(timeout=60)
+    (run_dir,) = (tmp_path / "stopped").iterdir()
+    states = [state for _, state, _, _ in _finished_trials(run_dir, "stoppable")]
+    assert 1 <= states.count("COMPLETE") <= 8  # stopped in the middle of the sampled trials
+    stop_file.unlink()
+    assert main(["run", "--resume", str(run_dir), "--plugins-dir", str(plugins), "--quiet"]) == 0
+
+    trials = pd.read_csv(run_dir / "trials.csv")
+    assert (trials.state == "interrupted").sum() >= 1 and len(trials) > REPLAYED
+    assert _counted_trials(run_dir) == _counted_trials(undisturbed)  # the same params and scores, in order
+    assert len(set(trials[trials.state != "interrupted"].params)) == REPLAYED  # nothing tried twice
+    results, expected = pd.read_csv(run_dir / "results.csv"), pd.read_csv(undisturbed / "results.csv")
+    assert results[SCORES].equals(expected[SCORES])

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from dlbench import TaskInfo
+from dlbench import Model, TaskInfo
 from dlbench.errors import DlbenchError
 from dlbench.registry import Catalogue, make_plugin_manager
 from dlbench.runner import tuning_split
 from dlbench.storage import (INTERRUPTED, JOURNAL_FILE, JOURNAL_LOCK_SUFFIX, check_storage_url, claim_refit,
                              journal_url, mark_interrupted, open_storage, redact, release_refit_claim,
-                             remove_stale_journal_lock, repair_journal_tail)
+                             remove_stale_journal_lock, repair_journal_tail, withdraw_waiting)
 from dlbench.tuning import open_study, tune
 
 CATALOGUE = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
@@ -152,6 +152,28 @@ def test_resumed_study_reruns_only_interrupted_trials_and_missing_warm_starts(sp
 
 def _params(params) -> str:
     return json.dumps(dict(params), sort_keys=True)
+
+
+def test_a_resume_enqueues_the_warm_starts_again_in_their_order(storage):
+    from optuna.trial import TrialState
+
+    from dlbench.pruning import WARM_START
+    from dlbench.storage import SURPLUS
+    from dlbench.tuning import study_outcome
+
+    model = Model(name="warm", family="classical", defaults={"x": 0}, portfolio=({"x": 1}, {"x": 2}),
+                  build=lambda params, task: None, search_space=lambda trial: {"x": trial.suggest_int("x", 0, 9)})
+    study = open_study(model, INFO, 0, "none", storage, "run/digits/warm")
+    study.ask()  # the defaults: its worker was killed in the middle of the trial, the portfolio still waiting
+    assert mark_interrupted(storage, study._study_id) == 1 and withdraw_waiting(storage, study._study_id) == 2
+    resumed = open_study(model, INFO, 0, "none", storage, "run/digits/warm")
+    waiting = resumed.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+    assert [t.user_attrs[WARM_START] for t in waiting] == [0, 1, 2]  # asked in this order: the defaults first
+    assert [model.search_space(trial) for trial in (resumed.ask(), resumed.ask())] == [{"x": 0}, {"x": 1}]
+    rows = study_outcome(model, "digits", resumed.get_trials(deepcopy=False)).trials
+    assert [(row["trial"], row["state"]) for row in rows] == [(0, "interrupted"), (3, "running"), (4, "running")]
+    withdrawn = [t for t in resumed.get_trials(deepcopy=False) if t.user_attrs.get(SURPLUS)]
+    assert [(t.number, t.state.name) for t in withdrawn] == [(1, "FAIL"), (2, "FAIL")]  # never run, not shown
 
 
 def test_a_worker_that_loses_the_race_to_create_the_tables_opens_the_storage_again(tmp_path, monkeypatch):
