@@ -238,8 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--max-slowdown", type=factor_at_least_one, default=1.5, metavar="FACTOR",
                          help="largest allowed new / baseline fit time (default 1.5)")
     compare.add_argument("--min-seconds", type=seconds_at_least_zero, default=NOISE_FLOOR_SECONDS, metavar="SECONDS",
-                         help="a slower fit counts only when the new fit takes longer than this (default "
-                         f"{NOISE_FLOOR_SECONDS:g}: shorter fits are mostly noise)")
+                         help="a slower fit counts only when it takes this much longer than the baseline's (default "
+                         f"{NOISE_FLOOR_SECONDS:g}: smaller differences are mostly noise)")
     compare.add_argument("--alpha", type=significance_level, default=ALPHA, metavar="LEVEL",
                          help="an accuracy drop counts only when McNemar's test on the two runs' kept test "
                          f"predictions calls it significant at this level (default {ALPHA:g})")

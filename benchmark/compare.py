@@ -32,7 +32,7 @@ KEY = ["task", "model"]
 class Bounds:
     """What counts as a regression: an accuracy drop beyond ``max_accuracy_drop`` (absolute, 0.01 = one point),
     significant at ``alpha`` by McNemar's test when both runs kept predictions (unless not ``significance``), or
-    a fit beyond ``max_slowdown`` times the baseline's that takes longer than ``min_seconds``; a seed that
+    a fit beyond ``max_slowdown`` times the baseline's and more than ``min_seconds`` longer; a seed that
     worked in the baseline and failed in the new run; and, unless ``allow_missing``, a task x model x seed of
     the baseline that the new run lacks."""
 
@@ -127,10 +127,10 @@ def _changes(row: pd.Series, bounds: Bounds) -> Tuple[List[str], List[str]]:
         else:
             notes.append(f"accuracy drop not significant, p = {row['p_value']:.2g}")
     if row["fit_seconds_base"] > 0 and row["fit_seconds_new"] / row["fit_seconds_base"] > bounds.max_slowdown:
-        if row["fit_seconds_new"] > bounds.min_seconds:
+        if row["fit_seconds_new"] - row["fit_seconds_base"] > bounds.min_seconds:
             problems.append("slowdown")
         else:
-            notes.append(f"slower, but a fit under {bounds.min_seconds:g} s")
+            notes.append(f"slower, but by under {bounds.min_seconds:g} s")
     return problems, notes
 
 
