@@ -6,7 +6,8 @@ would have, even ones it already tried. TPE's only state is that generator: its 
 study itself (the complete and pruned trials; failed and interrupted ones are left out). So this sampler
 gives every trial its own TPE, seeded from the study's seed, the worker and the trial's place in the quota
 (how many counted trials come before it). An interrupted trial does not count, so the trial that takes its
-place after a resume sees the same history, draws the same numbers and samples the same parameters.
+place after a resume sees the same history, draws the same numbers and samples the same parameters. (One
+interrupted after its parameters were sampled runs again with them: see :mod:`dlbench.tuning`.)
 
 Exact replay holds for one worker on the run's own journal (the default): concurrent workers (``--jobs``,
 ``--storage``) get different ``worker`` offsets, so they sample different configurations, and which worker
@@ -16,7 +17,7 @@ takes which place depends on timing.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 from optuna.distributions import BaseDistribution
@@ -24,15 +25,15 @@ from optuna.samplers import BaseSampler, TPESampler
 from optuna.study import Study
 from optuna.trial import FrozenTrial, TrialState
 
+from .storage import quota_place
+
 
 class QuotaSeededSampler(BaseSampler):
     """TPE with ``n_startup_trials`` random trials first, each trial drawing from its own generator: seeded
-    from ``seed``, ``worker`` and the trial's place among the study's trials that ``counted`` accepts."""
+    from ``seed``, ``worker`` and the trial's place in the study's quota (see :func:`dlbench.storage.quota_place`)."""
 
-    def __init__(self, seed: int, counted: Callable[[FrozenTrial], bool], worker: int = 0,
-                 n_startup_trials: int = 5) -> None:
+    def __init__(self, seed: int, worker: int = 0, n_startup_trials: int = 5) -> None:
         self._seed = seed
-        self._counted = counted
         self._worker = worker
         self._n_startup_trials = n_startup_trials
         self._samplers: Dict[int, TPESampler] = {}  # by trial number, from its start until it is told
@@ -49,8 +50,8 @@ class QuotaSeededSampler(BaseSampler):
             if sampler is None:
                 # all the study's trials, also under Hyperband, whose study view holds one bracket's only
                 trials = study._storage.get_all_trials(study._study_id, deepcopy=False)
-                place = sum(1 for t in trials if t.number < trial.number and self._counted(t))
-                sampler = TPESampler(seed=self.trial_seed(place), n_startup_trials=self._n_startup_trials)
+                sampler = TPESampler(seed=self.trial_seed(quota_place(trials, trial.number)),
+                                     n_startup_trials=self._n_startup_trials)
                 if not forget:
                     self._samplers[trial.number] = sampler
             return sampler

@@ -11,7 +11,7 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from .errors import DlbenchError
 
@@ -29,6 +29,18 @@ REFIT_CLAIM = "#refit"  # suffix of the marker study whose creation claims a stu
 INTERRUPTED = "interrupted"  # trial user attribute: the trial stopped with its worker (Ctrl-C, kill)
 SURPLUS = "surplus"  # trial user attribute: never run: asked for beyond --trials by a concurrent worker, or withdrawn
 # on resume while still waiting (see withdraw_waiting)
+SAMPLED = "sampled"  # trial user attribute: every parameter of the trial was sampled (before it ran)
+REPLAYS = "replays"  # trial user attribute: the number of the interrupted trial whose parameters it runs again
+
+
+def in_quota(trial: "optuna.trial.FrozenTrial") -> bool:
+    """Whether a trial takes a place in its study's quota: not a surplus ask, not interrupted with its worker."""
+    return not trial.user_attrs.get(SURPLUS) and not trial.user_attrs.get(INTERRUPTED)
+
+
+def quota_place(trials: Sequence["optuna.trial.FrozenTrial"], number: int) -> int:
+    """How many of ``trials`` that take a place in the quota come before trial ``number``."""
+    return sum(1 for t in trials if t.number < number and in_quota(t))
 
 
 def journal_url(run_dir: Path) -> str:

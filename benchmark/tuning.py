@@ -9,8 +9,13 @@ batches of ``lanes`` side by side, one per core (threads: libsvm, tree building 
 with the BLAS and OpenMP pools held to one thread each. A batch is asked together (each trial's params
 sampled as it is asked) and told together, in trial order, so the sampler sees the same history on every
 run with the same seed and cores: a study's trials do not depend on which of two fits happened to end first.
-The sampler seeds each trial by its place in the quota (see :mod:`dlbench.sampling`), so a study resumed
-after Ctrl-C or a kill samples the trials the undisturbed study would have.
+Batches are aligned to the quota (places 0-1, 2-3, ... with two lanes), whatever ran before.
+
+A study resumed after Ctrl-C, a kill or a full disk makes the trials the undisturbed study would have:
+the sampler seeds each trial by its place in the quota (see :mod:`dlbench.sampling`), and a trial that
+was interrupted after its parameters were sampled runs again with those parameters, at the same place
+in the same aligned batch. (Sampled again, the second trial of a batch stopped between its two tells
+would see the first one's result, which the undisturbed study had not seen when it sampled.)
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from .files import disk_full
 from .metrics import accuracy
 from .outputs import checked_labels
 from .pruning import WARM_START, make_pruner, report_epochs
-from .storage import INTERRUPTED, SURPLUS
+from .storage import INTERRUPTED, REPLAYS, SAMPLED, SURPLUS, in_quota, quota_place
 from .timing import TimeSplit
 from .types import Model, TaskInfo
 
@@ -112,7 +117,8 @@ def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: An
     """Create the study ``name`` in ``storage`` (in memory by default), or load it when it exists.
 
     Warm-start trials (the defaults, then the portfolio) are enqueued by whoever creates the study, and
-    again on load for any that a stopped worker left unfinished, in their order. The sampler seeds each
+    again on load for any that a stopped worker left unfinished, in their order; then, on load, the
+    parameters of every sampled trial left interrupted (see :func:`_replays`). The sampler seeds each
     trial by its place in the quota (see :mod:`dlbench.sampling`), so a resumed study samples what the
     undisturbed one would have; ``worker`` varies the seeds, so concurrent workers do not sample the same
     configurations.
@@ -122,7 +128,7 @@ def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: An
     from .sampling import QuotaSeededSampler
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are reported in trials.csv, not as log noise
-    sampler = QuotaSeededSampler(study_seed(seed, info.name, model.name), _counted, worker, n_startup_trials=5)
+    sampler = QuotaSeededSampler(study_seed(seed, info.name, model.name), worker, n_startup_trials=5)
     name = name or f"{info.name}/{model.name}"
     try:
         study = optuna.create_study(storage=storage, study_name=name, direction="maximize", sampler=sampler,
@@ -133,11 +139,26 @@ def open_study(model: Model, info: TaskInfo, seed: int, pruner: str, storage: An
         created = False
     warm_starts = (model.defaults, *model.portfolio)
     covered = set() if created else {trial.user_attrs[WARM_START] for trial in study.get_trials(deepcopy=False)
-                                     if WARM_START in trial.user_attrs and _counted(trial)}
+                                     if WARM_START in trial.user_attrs and in_quota(trial)}
     for index, params in enumerate(warm_starts):
         if index not in covered:
             study.enqueue_trial(dict(params), user_attrs={WARM_START: index})
+    if not created:
+        for origin, params in _replays(study.get_trials(deepcopy=False)):
+            study.enqueue_trial(params, user_attrs={REPLAYS: origin, SAMPLED: True})
     return study
+
+
+def _replays(trials: Sequence["optuna.trial.FrozenTrial"]) -> List[Tuple[int, Dict[str, Any]]]:
+    """The sampled trials to run again, by number, with their parameters: those interrupted after every
+    parameter was sampled, and not yet run again by a trial that counts (running, waiting or finished)."""
+    def origin(trial: "optuna.trial.FrozenTrial") -> int:
+        return trial.user_attrs.get(REPLAYS, trial.number)
+
+    sampled = [t for t in trials if t.user_attrs.get(SAMPLED) and WARM_START not in t.user_attrs]
+    taken = {origin(t) for t in sampled if in_quota(t)}
+    pending = {origin(t): t.params for t in sampled if t.user_attrs.get(INTERRUPTED) and origin(t) not in taken}
+    return sorted(pending.items())
 
 
 def trial_lanes(model: Model, threads: int) -> int:
@@ -180,24 +201,29 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
             for trial, (state, value) in zip(batch, outcomes):
                 study.tell(trial, value, state=state)
             trials = study.get_trials(deepcopy=False)
-            finished = sum(1 for t in trials if t.state.is_finished() and _counted(t))
+            finished = sum(1 for t in trials if t.state.is_finished() and in_quota(t))
             for trial in batch:
                 on_trial(trial_row(model, info.name, next(t for t in trials if t.number == trial.number)), finished)
     return study_outcome(model, info.name, study.get_trials(deepcopy=False))
 
 
 def _ask_batch(study: "optuna.Study", n_trials: Optional[int], lanes: int, model: Model) -> List["optuna.Trial"]:
-    """Up to ``lanes`` new trials, all within the quota, their params sampled: a trial asked beyond it (another
-    worker took the last place first) is told as surplus and ends the batch."""
+    """New trials up to the end of the aligned batch (places ``k * lanes`` to ``(k + 1) * lanes - 1``), all
+    within the quota, their params sampled: a trial asked beyond it (another worker took the last place first)
+    is told as surplus and ends the batch."""
     import optuna
 
     batch: List["optuna.Trial"] = []
-    while len(batch) < lanes and not (batch and _quota_full(study, n_trials)):
+    size = lanes
+    while len(batch) < size and not (batch and _quota_full(study, n_trials)):
         trial = study.ask()
-        if n_trials is not None and _quota_place(study, trial.number) >= n_trials:
+        place = quota_place(study.get_trials(deepcopy=False), trial.number)
+        if n_trials is not None and place >= n_trials:
             trial.set_user_attr(SURPLUS, True)
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
             break
+        if not batch:
+            size = lanes - place % lanes
         _sample_params(model, trial)
         batch.append(trial)
     return batch
@@ -205,16 +231,18 @@ def _ask_batch(study: "optuna.Study", n_trials: Optional[int], lanes: int, model
 
 def _sample_params(model: Model, trial: "optuna.Trial") -> None:
     """Sample the trial's params as it is asked, on this thread: each trial of a batch then sees those asked
-    before it (running, with their params), whichever lane would have sampled first."""
+    before it (running, with their params), whichever lane would have sampled first. A trial whose every
+    param was sampled is marked so (see :func:`_replays`)."""
     try:
         model.search_space(trial)
     except Exception:  # a search space that raises fails the trial in _run_trial, which records the reason
-        pass
+        return
+    trial.set_user_attr(SAMPLED, True)
 
 
 def _quota_full(study: "optuna.Study", n_trials: Optional[int]) -> bool:
     """Whether the study's counted trials (running ones included) already fill ``n_trials``."""
-    return n_trials is not None and sum(1 for t in study.get_trials(deepcopy=False) if _counted(t)) >= n_trials
+    return n_trials is not None and sum(1 for t in study.get_trials(deepcopy=False) if in_quota(t)) >= n_trials
 
 
 def side_by_side(calls: Sequence[Callable[[], Result]]) -> List[Result]:
@@ -258,16 +286,6 @@ def _interrupt_running(study: "optuna.Study", batch: Sequence["optuna.Trial"]) -
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
 
 
-def _counted(trial: "optuna.trial.FrozenTrial") -> bool:
-    """Whether a trial takes a place in the quota: not a surplus ask, not interrupted with its worker."""
-    return not trial.user_attrs.get(SURPLUS) and not trial.user_attrs.get(INTERRUPTED)
-
-
-def _quota_place(study: "optuna.Study", number: int) -> int:
-    """How many counted trials come before trial ``number``."""
-    return sum(1 for t in study.get_trials(deepcopy=False) if t.number < number and _counted(t))
-
-
 def _should_stop(study: "optuna.Study", n_trials: Optional[int], timeout: Optional[float], elapsed: float) -> bool:
     import optuna
 
@@ -275,9 +293,8 @@ def _should_stop(study: "optuna.Study", n_trials: Optional[int], timeout: Option
         return True
     if n_trials is None:
         return False
-    trials = study.get_trials(deepcopy=False)
-    waiting = any(t.state == optuna.trial.TrialState.WAITING for t in trials)
-    return not waiting and sum(1 for t in trials if _counted(t)) >= n_trials
+    waiting = any(t.state == optuna.trial.TrialState.WAITING for t in study.get_trials(deepcopy=False))
+    return not waiting and _quota_full(study, n_trials)
 
 
 def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info: TaskInfo,

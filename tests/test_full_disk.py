@@ -6,8 +6,6 @@ from __future__ import annotations
 import errno
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import optuna
@@ -16,6 +14,7 @@ import pytest
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
+from disks import fill, small_disk
 from dlbench import runner
 from dlbench.cli import main
 from dlbench.errors import DlbenchError
@@ -27,29 +26,9 @@ from dlbench.storage import JOURNAL_FILE
 
 @pytest.fixture
 def disk(tmp_path):
-    """A fresh 2 MB tmpfs (unmounted afterwards); skipped where mounting one is not permitted (it needs root)."""
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command here: a small tmpfs cannot be mounted to fill")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2M", "tmpfs", str(folder)], capture_output=True,
-                             text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to fill (it needs root): {mounted.stderr.strip()}")
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
-
-
-def fill(disk: Path) -> Path:
-    """Fill ``disk`` to its last page with one file; returns the file (delete it to free the space)."""
-    filler = disk / "filler"
-    with open(filler, "ab", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-        except OSError as error:
-            assert error.errno == errno.ENOSPC
-    return filler
+    """A fresh 2 MB tmpfs."""
+    with small_disk(tmp_path / "disk") as folder:
+        yield folder
 
 
 def _run(output: Path, *models: str) -> int:
