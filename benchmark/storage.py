@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 JOURNAL_FILE = "optuna.journal"
 JOURNAL_LOCK_SUFFIX = ".lock"  # Optuna's journal lock: PATH.lock exists while a process appends to PATH
 JOURNAL_PREFIX = "journal:"
+LOCK_HELD_SECONDS = 0.5  # a journal lock still there after this is more than an append in progress
 DATABASE_SCHEMES = ("sqlite", "postgresql", "mysql", "oracle", "mssql")
 VALID_FORMS = ("journal:PATH (a journal file, also on a shared disk)", "sqlite:///PATH",
                "postgresql://USER:PASSWORD@HOST/DB", "mysql+pymysql://USER:PASSWORD@HOST/DB")
@@ -83,6 +85,19 @@ def remove_stale_journal_lock(path: Path) -> bool:
     return True
 
 
+def _warn_if_locked(path: Path) -> None:
+    """Say so when journal ``path``'s lock stays for longer than an append takes: its holder may be dead, and
+    Optuna then waits 30 s before taking it over (a shared journal's holder may be on another machine)."""
+    lock = Path(str(path) + JOURNAL_LOCK_SUFFIX)
+    if not (lock.is_symlink() or lock.exists()):  # Optuna's lock is a symlink to the journal
+        return
+    time.sleep(LOCK_HELD_SECONDS)
+    if lock.is_symlink() or lock.exists():
+        sys.stderr.write(f"dlbench: warning: the journal lock {str(lock)!r} is held: another worker is appending, or "
+                         "one was killed while it did; Optuna takes a lock nobody releases over after 30 s (delete "
+                         "it if no worker uses the journal)\n")
+
+
 def _is_entry(line: bytes) -> bool:
     """Whether a line of a journal file is an Optuna journal entry: a JSON object with an operation code."""
     try:
@@ -127,6 +142,7 @@ def open_storage(url: str) -> "optuna.storages.BaseStorage":
         path = Path(url[len(JOURNAL_PREFIX):]).expanduser()
         if not path.parent.is_dir():
             raise DlbenchError(f"storage {url!r}: folder {str(path.parent)!r} does not exist")
+        _warn_if_locked(path)
         try:
             return optuna.storages.JournalStorage(WholeEntryJournal(str(path)))
         except (ValueError, KeyError, TypeError, AssertionError) as error:  # Optuna replaying a damaged journal

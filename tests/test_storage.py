@@ -108,6 +108,19 @@ def test_a_stale_journal_lock_is_removed(tmp_path, symlink):
     assert remove_stale_journal_lock(journal) is False
 
 
+def test_a_shared_journal_whose_lock_stays_is_opened_with_a_warning_not_a_silent_wait(tmp_path, capsys):
+    journal, lock = tmp_path / JOURNAL_FILE, tmp_path / (JOURNAL_FILE + JOURNAL_LOCK_SUFFIX)
+    _journal_with_a_finished_trial(tmp_path)
+    open_storage(f"journal:{journal}")
+    assert capsys.readouterr().err == ""
+    lock.symlink_to(journal)  # a worker on another machine may hold it, so it is not removed
+    storage = open_storage(f"journal:{journal}")
+    assert capsys.readouterr().err == (f"dlbench: warning: the journal lock {str(lock)!r} is held: another worker is "
+                                       "appending, or one was killed while it did; Optuna takes a lock nobody "
+                                       "releases over after 30 s (delete it if no worker uses the journal)\n")
+    assert lock.is_symlink() and len(storage.get_all_studies()) == 1
+
+
 def test_a_refit_is_claimed_once_and_can_be_released(storage):
     assert claim_refit(storage, "run/digits/svm") is True
     assert claim_refit(storage, "run/digits/svm") is False
