@@ -1,5 +1,5 @@
 """``python -m dlbench``: the same command line as the ``dlbench`` console script."""
 
-from .cli import main
+from dlbench.cli import main
 
 raise SystemExit(main())

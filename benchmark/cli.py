@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
-from .errors import DlbenchError
-from .files import DISK_FULL, disk_full, space_to_free
-from .pruning import PRUNERS
-from .significance import ALPHA
-from .timing import NOISE_FLOOR_SECONDS
-from .training_options import PRECISIONS
+from dlbench.errors import DlbenchError
+from dlbench.files import DISK_FULL, disk_full, space_to_free
+from dlbench.reports.significance import ALPHA
+from dlbench.timing import NOISE_FLOOR_SECONDS
+from dlbench.training.options import PRECISIONS
+from dlbench.tuning.pruning import PRUNERS
 
 DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 840.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU
@@ -92,7 +92,7 @@ factor_at_least_one = bounded_number(lambda value: 1 <= value < INFINITY, "a fac
 
 
 class VersionAction(argparse.Action):
-    """``--version``: print :func:`dlbench.about.version_text` and exit 0 (torch is imported only then)."""
+    """``--version``: print :func:`dlbench.runs.about.version_text` and exit 0 (torch is imported only then)."""
 
     def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
@@ -101,7 +101,7 @@ class VersionAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: Optional[str] = None) -> None:
-        from .about import version_text
+        from dlbench.runs.about import version_text
 
         sys.stdout.write(version_text())
         parser.exit(0)
@@ -129,7 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "on image tasks: tune every model with Optuna, then compare them on held-out test data.")
     parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
+    for add_command in (_add_run, _add_data, _add_report, _add_compare, _add_listings):
+        add_command(commands, plugins)
+    return parser
 
+
+def _add_run(commands: argparse._SubParsersAction, plugins: argparse.ArgumentParser) -> None:
+    """``dlbench run``: what to run and how long to tune it (see :func:`_add_run_outputs` for the rest)."""
     run = commands.add_parser("run", parents=[plugins], help="tune and benchmark models on tasks; writes a run folder",
                               description="Tune every selected model on every selected task with Optuna, refit the "
                               "best configuration on the train data, score it on the test data, and write "
@@ -159,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int_at_least(0, MAX_SEED), default=0,
                      help="seed of the validation split, the samplers and the models; seed+K-1 (see --seeds) "
                      f"may be at most {MAX_SEED} (default 0)")
+    _add_run_outputs(run)
+
+
+def _add_run_outputs(run: argparse.ArgumentParser) -> None:
+    """``dlbench run``'s options of where results go, resuming, workers, training and data."""
     run.add_argument("--output", type=Path, default=Path("results"), metavar="DIR",
                      help="folder that receives the run folder (default results/)")
     run.add_argument("--quiet", action="store_true", help="no progress bars and no table; print only the run folder")
@@ -192,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--color", choices=("rgb", "gray"), default=None,
                      help="folder tasks: convert images to RGB or grey (default rgb)")
 
+
+def _add_data(commands: argparse._SubParsersAction, plugins: argparse.ArgumentParser) -> None:
+    """``dlbench data list`` and ``dlbench data fetch NAME``."""
     data = commands.add_parser("data", help="list or download the standard data sets",
                                description="Standard data sets (tag images-standard) live in the data directory: "
                                "--data-dir, else $DLBENCH_DATA, else ~/.cache/dlbench.")
@@ -204,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_data_dir(fetch)
 
+
+def _add_report(commands: argparse._SubParsersAction, plugins: argparse.ArgumentParser) -> None:
+    """``dlbench report RUN_DIR ...``."""
     report = commands.add_parser("report", parents=[plugins], help="leaderboards and the deep-vs-classical summary of one or more runs",
                                  description="Build the report of one or more run folders (merged; identical "
                                  "duplicates kept once, conflicting ones reported and left out): per-task "
@@ -223,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --refresh: the shared storage of runs started with --storage (a run folder "
                         "is not trusted to name one itself)")
 
+
+def _add_compare(commands: argparse._SubParsersAction, plugins: argparse.ArgumentParser) -> None:
+    """``dlbench compare BASELINE NEW``: the regression gate."""
     compare = commands.add_parser("compare", help="regression gate: exit 1 when accuracy drops or fitting slows",
                                   description="Match two runs task x model (means over seeds), print the "
                                   "differences, and exit 1 when an accuracy drops by more than "
@@ -249,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="list a task x model x seed of the baseline that the new run lacks without counting "
                          "it as a regression (by default it counts: the gate passes only on what it checked)")
 
+
+def _add_listings(commands: argparse._SubParsersAction, plugins: argparse.ArgumentParser) -> None:
+    """``dlbench list`` and ``dlbench plugins``."""
     commands.add_parser("list", parents=[plugins], help="list models, tasks and report formats with the plugin each comes from",
                         description="List every registered model, task, task source and report format, with the "
                         "plugin that registered it and where that plugin comes from (package and version).")
@@ -257,7 +280,6 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Every plugin dlbench found: its name, where it came from (built-in, entry "
                         "point with distribution and version, or file), the hooks it implements and what it "
                         "registered; then every problem met loading them.")
-    return parser
 
 
 def _add_alpha(parser: argparse.ArgumentParser) -> None:
@@ -273,8 +295,8 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def _catalogue(args: argparse.Namespace, hold_warnings: bool = False):
     """The catalogue of the plugins the command line selects (``hold_warnings``: see :func:`load_plugins`)."""
-    from .plugin_loading import PluginSelection, load_plugins
-    from .registry import Catalogue
+    from dlbench.host.catalogue import Catalogue
+    from dlbench.host.loading import PluginSelection, load_plugins
 
     selection = PluginSelection.from_options(args.plugins_dir, args.plugin_args, args.strict_plugins)
     return Catalogue.from_plugins(load_plugins(selection, hold_warnings=hold_warnings))
@@ -328,11 +350,10 @@ def command_plugins(args: argparse.Namespace) -> int:
 
 def command_data(args: argparse.Namespace) -> int:
     """``data list``: where each data set is expected and whether it is there; ``data fetch NAME``: download it."""
-    from . import datadir
+    from dlbench.data.directory import resolve_data_dir
 
-    datadir.use_data_dir(args.data_dir)
+    root = resolve_data_dir(args.data_dir)
     remotes = {entry.item.name: entry.item.remote for entry in _catalogue(args).task_entries.values() if entry.item.remote}
-    root = datadir.data_dir()
     if args.data_command == "list":
         for name, remote in sorted(remotes.items()):
             missing = remote.missing(root)
@@ -389,7 +410,7 @@ def confirmed_storage(run_dir: Path, stored: Optional[str], given: Optional[str]
     ``None`` means the run keeps its studies in the journal inside its folder. A run folder is not
     trusted to name a storage (a file or a server) outside itself: using one needs ``--storage``.
     """
-    from .storage import redact
+    from dlbench.tuning.storage import redact
 
     if stored is None:
         if given is not None:
@@ -416,7 +437,7 @@ def confirm_stored_sources(run_dir: Path, stored: argparse.Namespace, args: argp
 def resume_command(run_dir: Path, plugins_dirs: Sequence[Path], storage: Optional[str]) -> str:
     """The shell command that resumes ``run_dir``, with the ``--plugins-dir`` folders and shared ``--storage``
     the run used (a resume needs them again; a password in the URL is shown as ``***``)."""
-    from .storage import redact
+    from dlbench.tuning.storage import redact
 
     words = ["dlbench", "run", "--resume", str(run_dir)]
     for folder in plugins_dirs:
@@ -445,35 +466,70 @@ def disk_full_message(error: OSError, run_dir: Optional[Path] = None) -> str:
 
 def _run_config(args: argparse.Namespace, argv: Sequence[str]):
     """The RunConfig of a parsed ``run`` command line."""
-    from . import datadir
-    from .environment import run_plugins
-    from .observers import Observers
-    from .runner import RunConfig
-    from .storage import check_storage_url
-    from .training_options import check_precision
-    from .types import TaskOptions
+    from dlbench.data.directory import data_settings
+    from dlbench.host.observers import Observers
+    from dlbench.runs.environment import run_plugins
+    from dlbench.runs.runner import RunConfig
+    from dlbench.training.options import check_precision
+    from dlbench.tuning.storage import check_storage_url
+    from dlbench.types import TaskOptions
 
     check_precision(args.precision)
-    datadir.use_data_dir(args.data_dir)
-    datadir.show_progress = not args.quiet
+    data = data_settings(args.data_dir, args.quiet)
     catalogue = _catalogue(args, hold_warnings=True)
     with catalogue.plugins.releasing_warnings():  # a model or task named exactly stops with its own problem
         models = catalogue.select_models(args.model)
         tasks = catalogue.load_checked(catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size,
-                                                                                    color=args.color)))
+                                                                                    color=args.color)), data)
     preset_trials, preset_budget = PRESETS[args.preset or "standard"]
-    return RunConfig(tasks=tasks, models=models, trials=args.trials or preset_trials, timeout=args.timeout,
-                     budget=preset_budget if args.budget == FROM_PRESET else args.budget,
+    args.trials = args.trials or preset_trials
+    args.budget = preset_budget if args.budget == FROM_PRESET else args.budget
+    return RunConfig(tasks=tasks, models=models, trials=args.trials, timeout=args.timeout, budget=args.budget,
                      pruner=args.pruner, seeds=args.seeds, seed=args.seed, output=args.output, quiet=args.quiet,
                      argv=list(argv), storage=args.storage and check_storage_url(args.storage),
                      study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices,
                      observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile, alpha=args.alpha,
+                     data_dir=data.data_dir, settings=resolved_settings(args, data.data_dir),
                      plugins=run_plugins(catalogue, models, tasks))
+
+
+NOT_STORED = ("command", "resume", "helper", "publish", "preset")  # a resume is told these, or they are resolved
+PATH_OPTIONS = ("output", "data_dir")
+
+
+def resolved_settings(args: argparse.Namespace, data_dir: Path) -> Dict[str, object]:
+    """Every option of a ``run`` command line after presets and defaults (``--trials`` and ``--budget`` from the
+    preset, the data directory found), paths absolute: what ``run.json`` keeps for ``--resume``."""
+    settings: Dict[str, object] = {name: value for name, value in vars(args).items() if name not in NOT_STORED}
+    settings.update(data_dir=data_dir, output=args.output, plugins_dir=list(args.plugins_dir),
+                    study_name=args.study_name or "dlbench")
+    for name in (*PATH_OPTIONS, "plugins_dir"):
+        value = settings[name]
+        settings[name] = [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
+    return settings
+
+
+def stored_options(run_file: Dict[str, object]) -> argparse.Namespace:
+    """The resolved options a run stored in its ``run.json`` (see :func:`resolved_settings`), as a parsed command
+    line; a run folder from before dlbench stored them has its command line parsed again."""
+    settings = run_file.get("settings")
+    if not isinstance(settings, dict):
+        return build_parser().parse_args(run_file["argv"])
+    defaults = vars(build_parser().parse_args(["run", "--resume", "."]))
+    unknown = sorted(set(settings) - set(defaults))
+    if unknown:
+        raise DlbenchError(f"run.json stores settings this dlbench does not know ({', '.join(unknown)}); resume it "
+                           "with the dlbench version that started it")
+    options = {**defaults, **settings, "resume": None, "publish": None, "helper": None}
+    for name in PATH_OPTIONS:
+        options[name] = Path(options[name])
+    options["plugins_dir"] = [Path(folder) for folder in options["plugins_dir"]]
+    return argparse.Namespace(**options)
 
 
 def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the benchmark (or resume a run, or work for one as ``--helper``) and print the leaderboard."""
-    from .runner import RunDiskFull, RunInterrupted, load_run_file, run, run_helper
+    from dlbench.runs.runner import RunDiskFull, RunInterrupted, load_run_file, run, run_helper
 
     check_run_args(args)
     resume, helper = args.resume, args.helper
@@ -485,7 +541,7 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if Path(run_file.get("cwd", "")).is_dir():  # relative paths on the stored command line keep their meaning
             os.chdir(run_file["cwd"])
         argv = run_file["argv"]
-        stored = build_parser().parse_args(argv)
+        stored = stored_options(run_file)
         if helper is None:  # helpers are started by the run itself, which the user already confirmed
             confirm_stored_sources(resume, stored, args)
         for name in ("jobs", "devices"):
@@ -512,7 +568,7 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
                          f"{resume_command(full.run_dir, args.plugins_dir, args.storage)}\n")
         return 1
     if args.publish is not None:
-        from .publishing import publish
+        from dlbench.reports.publishing import publish
 
         try:
             publish(run_dir, args.publish, args.alpha)
@@ -524,8 +580,8 @@ def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 def command_report(args: argparse.Namespace) -> int:
     """Print (or write to --out) the merged report of run folders; write its plots."""
-    from .files import write_bytes_atomic, write_text_atomic
-    from .reports import Summary, make_plots, merge_predictions, merge_sources
+    from dlbench.files import write_bytes_atomic, write_text_atomic
+    from dlbench.reports import Summary, make_plots, merge_predictions, merge_sources
 
     if args.storage is not None and not args.refresh:
         raise DlbenchError("--storage is only used with --refresh (it names the shared storage to rebuild from)")
@@ -565,8 +621,8 @@ def command_report(args: argparse.Namespace) -> int:
 
 def _refresh(run_dir: Path, catalogue, storage: Optional[str]) -> None:
     """Rewrite a run folder's files from its storage (a shared one only when ``storage`` names it)."""
-    from .runner import load_run_file, write_run_files
-    from .storage import journal_url, open_storage
+    from dlbench.runs.runner import load_run_file, write_run_files
+    from dlbench.tuning.storage import journal_url, open_storage
 
     run_file = load_run_file(run_dir)
     stored = build_parser().parse_args(run_file["argv"])
@@ -578,7 +634,7 @@ def _refresh(run_dir: Path, catalogue, storage: Optional[str]) -> None:
 
 def command_compare(args: argparse.Namespace) -> int:
     """Print the differences between two runs; 1 when something regressed."""
-    from .compare import Bounds, compare, comparison_table, regressions
+    from dlbench.reports.compare import Bounds, compare, comparison_table, regressions
 
     bounds = Bounds(args.max_accuracy_drop, args.max_slowdown, args.min_seconds, args.alpha, args.significance,
                     args.allow_missing)
@@ -596,7 +652,7 @@ def command_compare(args: argparse.Namespace) -> int:
 def _print_tables(run_dir: Path, quiet: bool) -> int:
     import json
 
-    from .timing import describe
+    from dlbench.timing import describe
 
     if not quiet:
         print((run_dir / "leaderboard.md").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from .errors import DlbenchError
+from dlbench.errors import DlbenchError
 
 DISK_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded"}
 # what is asked to be freed after a full disk: this margin for what the rest of a run writes (its journal, tables,

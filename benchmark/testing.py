@@ -8,7 +8,7 @@
     def test_my_task():
         check_task(my_task)
 
-Each check raises :class:`dlbench.contracts.ContractError` with the message the host would print.
+Each check raises :class:`dlbench.host.contracts.ContractError` with the message the host would print.
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from .contracts import ContractError, check_search_space
-from .contracts import check_model as check_model_structure
-from .contracts import check_task as check_task_structure
-from .outputs import InvalidPredictions, checked_labels
-from .splits import stratified_split
-from .types import Model, Task, TaskData, TaskInfo
-from .validation import check_task_data
+from dlbench.data.directory import resolve_data_dir
+from dlbench.data.splits import stratified_split
+from dlbench.host.contracts import ContractError
+from dlbench.host.contracts import check_model as check_model_structure
+from dlbench.host.contracts import check_search_space
+from dlbench.host.contracts import check_task as check_task_structure
+from dlbench.host.validation import check_task_data
+from dlbench.training.options import build_estimator
+from dlbench.training.outputs import InvalidPredictions, checked_labels
+from dlbench.types import DataSettings, Model, Task, TaskData, TaskInfo
 
 __all__ = ["ContractError", "check_model", "check_task", "probe_task"]
 
@@ -62,7 +65,7 @@ def check_model(model: Model, task: Optional[Task] = None) -> float:
     data = check_task(task)
     info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), seed=0)
     where = f"model {model.name!r}"
-    estimator = model.build(dict(model.defaults), info)
+    estimator = build_estimator(model, dict(model.defaults), info)
     for method in ("fit", "predict"):
         if not callable(getattr(estimator, method, None)):
             raise ContractError(f"{where}: build returned {type(estimator).__name__}, which has no {method} method")
@@ -77,10 +80,11 @@ def check_model(model: Model, task: Optional[Task] = None) -> float:
     return float(np.mean(predictions == data.y_test))
 
 
-def check_task(task: Task) -> TaskData:
-    """Check ``task`` as the host does: a valid :class:`Task` whose ``load()`` returns data within the
-    contract (shapes, dtypes, value ranges, labels, every class in train). Returns the loaded data."""
+def check_task(task: Task, settings: Optional[DataSettings] = None) -> TaskData:
+    """Check ``task`` as the host does: a valid :class:`Task` whose ``load`` (handed ``settings``, by default
+    the default data directory's) returns data within the contract (shapes, dtypes, value ranges, labels,
+    every class in train). Returns the loaded data."""
     check_task_structure(task)
-    data = task.load()
+    data = task.load_data(settings or DataSettings(resolve_data_dir()))
     check_task_data(task, data)
     return data

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Optional, Protocol, Sequence, Tuple
+import inspect
+import json
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Literal, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
 if TYPE_CHECKING:
     import optuna
 
-    from .downloads import RemoteData
+    from dlbench.data.downloads import RemoteData
 
 Family = Literal["deep", "classical"]
 FAMILIES: Tuple[str, ...] = ("deep", "classical")
@@ -45,14 +48,38 @@ class TaskData:
 
 
 @dataclass(frozen=True)
+class TrainingSettings:
+    """How a run trains the estimators it builds: ``--precision``, ``--compile`` and the worker's cores.
+
+    The host hands them to every estimator it builds whose ``training`` is None (the adapters',
+    :class:`dlbench.TorchClassifier` and :class:`dlbench.SklearnClassifier`), so two runs in one process
+    never share settings. An adapter given its own ``precision`` or ``compile`` keeps them.
+    """
+
+    precision: Optional[str] = None  # "32", "bf16-mixed", "16-mixed"; None: bf16-mixed on a GPU with native bf16, else 32
+    compile: bool = False  # torch.compile the networks
+    threads: Optional[int] = None  # the cores this worker may use (``n_jobs``, trials side by side); None: every core
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """What a task's ``load`` may need from the run: the data directory (``--data-dir``, else ``$DLBENCH_DATA``,
+    else ``~/.cache/dlbench``) and whether downloads draw progress bars (``--quiet`` turns them off)."""
+
+    data_dir: Path
+    progress: bool = True
+
+
+@dataclass(frozen=True)
 class TaskInfo:
-    """What a model's ``build`` learns about the task it will be trained on."""
+    """What a model's ``build`` learns about the task it will be trained on, and how the run trains."""
 
     name: str
     input_shape: Tuple[int, ...]  # C, H, W
     n_classes: int
     class_names: Tuple[str, ...]
     seed: int  # use it for the estimator's random_state
+    training: TrainingSettings = TrainingSettings()
 
 
 @dataclass(frozen=True)
@@ -62,7 +89,9 @@ class Task:
     :param name: unique name, used on the command line (``--task digits``).
     :param tags: groups the task joins (``--task images`` runs every task tagged ``images``).
     :param class_names: one name per label; label ``i`` is ``class_names[i]``.
-    :param load: returns the :class:`TaskData`; called once per run.
+    :param load: returns the :class:`TaskData`; called once per run, with the run's :class:`DataSettings`
+        when it requires an argument (a task that reads or downloads files in the data directory), else
+        without.
     :param description: one line for ``dlbench list``.
     :param remote: the files the task downloads, for ``dlbench data list`` and ``dlbench data fetch``.
     """
@@ -70,9 +99,22 @@ class Task:
     name: str
     tags: Tuple[str, ...]
     class_names: Tuple[str, ...]
-    load: Callable[[], TaskData]
+    load: Callable[..., TaskData]
     description: str = ""
     remote: Optional["RemoteData"] = None
+
+    def load_data(self, settings: DataSettings) -> TaskData:
+        """Call ``load``, handing it ``settings`` when it takes them."""
+        return self.load(settings) if _takes_an_argument(self.load) else self.load()
+
+
+def _takes_an_argument(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` requires a positional argument (a loader with only defaulted parameters takes none)."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: called as documented, without arguments
+        return False
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty for p in parameters)
 
 
 @dataclass(frozen=True)
@@ -144,34 +186,47 @@ class Reporter:
     description: str = ""
 
 
+def column(kind: str, default: Any = MISSING) -> Any:
+    """A dataclass field that is a column of a run's tables, of ``kind``: ``text``, ``count`` (a whole number),
+    ``score`` (a test-set score in [0, 1]), ``accuracy`` (another accuracy in [0, 1]) or ``number`` (seconds
+    and other numbers >= 0). The kinds say how result files are checked, read and summarised. Without a
+    ``default`` the field is required."""
+    return field(default=default, metadata={"kind": kind})
+
+
 @dataclass(frozen=True)
 class TrialResult:
-    """One finished trial, as ``trial_finished`` observers receive it (the fields of a ``trials.csv`` row).
+    """One finished trial, as ``trial_finished`` observers receive it: a ``trials.csv`` row (its fields are the
+    file's columns, in order; see :mod:`dlbench.results.schema`).
 
     ``state`` is complete, pruned, fail or interrupted; ``val_accuracy`` the validation accuracy
     (for a pruned trial, the last one it reported); ``epochs`` the epochs a deep model trained
     (None for classical models); ``error`` why a failed trial failed.
     """
 
-    task: str
-    model: str
-    family: str
-    trial: int
-    state: str
-    val_accuracy: float
-    fit_seconds: float
-    epochs: Optional[int]
-    params: Mapping[str, Any]
-    error: str
-    worker: str
+    task: str = column("text")
+    model: str = column("text")
+    family: str = column("text")
+    trial: int = column("count")
+    state: str = column("text")
+    val_accuracy: float = column("accuracy")
+    fit_seconds: float = column("number")
+    epochs: Optional[int] = column("count")
+    params: Mapping[str, Any] = column("text")  # JSON in trials.csv
+    error: str = column("text", "")
+    worker: str = column("text", "")
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> "TrialResult":
         """The trial of a ``trials.csv`` row (``params`` as JSON there)."""
-        import json
-
         epochs = row.get("epochs")
         return cls(task=row["task"], model=row["model"], family=row["family"], trial=int(row["trial"]),
                    state=row["state"], val_accuracy=float(row["val_accuracy"]), fit_seconds=float(row["fit_seconds"]),
                    epochs=int(epochs) if epochs not in ("", None) else None, params=json.loads(row["params"]),
                    error=row["error"], worker=str(row["worker"]))
+
+    def to_row(self) -> Dict[str, Any]:
+        """The trial as a ``trials.csv`` row: ``params`` as JSON, no epochs as an empty cell."""
+        row = {item.name: getattr(self, item.name) for item in fields(self)}
+        return {**row, "params": json.dumps(dict(self.params), sort_keys=True),
+                "epochs": "" if self.epochs is None else self.epochs}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
-from dlbench.pooling import MAX_INPUTS
+from dlbench import MAX_INPUTS, Model, SklearnClassifier, TaskInfo, hookimpl
 
 DEFAULTS = {"max_depth": 32, "min_samples_leaf": 1, "criterion": "gini"}
 

@@ -1,7 +1,7 @@
 """Histogram gradient boosting on pixels: scikit-learn's LightGBM-style boosted trees.
 
 Boosting's cost grows with every input of an image (each round builds a histogram per input and class):
-like the other raw-pixel classical models, it sees large images block-averaged (:mod:`dlbench.pooling`),
+like the other raw-pixel classical models, it sees large images block-averaged (:mod:`dlbench.training.pooling`),
 64x64 RGB ones (minutes a fit on two cores at full size) as 16x16 RGB.
 """
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
-from dlbench.pooling import MAX_INPUTS
+from dlbench import MAX_INPUTS, Model, SklearnClassifier, TaskInfo, hookimpl
 
 DEFAULTS = {"learning_rate": 0.2, "max_iter": 100, "max_leaf_nodes": 31, "min_samples_leaf": 20,
             "l2_regularization": 0.0}

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Optional, Tuple
 
 import numpy as np
 
-from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
+from dlbench import Model, SklearnClassifier, TaskInfo, TrainingSettings, hookimpl
 
 from .svm import ScaledGammaSVC
 
@@ -163,6 +163,15 @@ class HogClassifier:
         self.setting = setting
         self.classifier = classifier
         self.cache = cache if cache is not None else HogFeatureCache()
+
+    @property
+    def training(self) -> Optional[TrainingSettings]:
+        """The run's settings, which the host hands to the SVM's adapter through this wrapper."""
+        return self.classifier.training
+
+    @training.setter
+    def training(self, settings: TrainingSettings) -> None:
+        self.classifier.training = settings
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
             y_val: Optional[np.ndarray] = None) -> "HogClassifier":

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Dict, Mapping
 
-from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
-from dlbench.pooling import MAX_INPUTS, pooled_inputs
+from dlbench import MAX_INPUTS, Model, SklearnClassifier, TaskInfo, hookimpl, pooled_inputs
 
 DEFAULTS = {"n_estimators": 300, "max_features_factor": 1.0, "min_samples_leaf": 1, "criterion": "gini"}
 PORTFOLIO = ({"n_estimators": 500, "max_features_factor": 2.0, "min_samples_leaf": 1, "criterion": "entropy"},)

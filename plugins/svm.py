@@ -6,8 +6,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from dlbench import Model, SklearnClassifier, TaskInfo, hookimpl
-from dlbench.pooling import MAX_INPUTS
+from dlbench import MAX_INPUTS, Model, SklearnClassifier, TaskInfo, hookimpl
 
 DEFAULTS = {"kernel": "rbf", "C": 1.0, "gamma_factor": 1.0, "scaling": "unit"}
 

@@ -15,10 +15,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from dlbench import Task, TaskData, TaskOptions, TaskSource, hookimpl, stratified_split
-from dlbench import datadir
-from dlbench.errors import DlbenchError
-from dlbench.files import write_text_atomic
+from dlbench import DataSettings, DlbenchError, Task, TaskData, TaskOptions, TaskSource, hookimpl, stratified_split
+from dlbench.data import write_text_atomic
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 COLORS = ("rgb", "gray")
@@ -140,11 +138,12 @@ def _write_cache(cache: Path, pairs: List[Tuple[Path, int]], size: Tuple[int, in
     tmp.rename(cache)
 
 
-def load_folder(root: Path, options: TaskOptions) -> TaskData:
-    """Decode (or reuse the cached decoding of) the folder's images and return its split."""
+def load_folder(root: Path, options: TaskOptions, settings: DataSettings) -> TaskData:
+    """Decode (or reuse the cached decoding of) the folder's images, kept in the run's data directory, and
+    return its split."""
     classes, parts = scan(root)
     color = options.color or "rgb"
-    cache_root = datadir.data_dir() / "folder-cache"
+    cache_root = settings.data_dir / "folder-cache"
     arrays = {}
     for part, pairs in parts.items():
         cache = cache_root / f"{_fingerprint(root, [p for p, _ in pairs], options.image_size, color)}-{part}"
@@ -164,7 +163,7 @@ def make_folder_task(argument: str, options: TaskOptions) -> Task:
     classes, parts = scan(root)
     counts = ", ".join(f"{len(pairs)} {part}" for part, pairs in parts.items())
     return Task(name=f"folder:{argument}", tags=("images", "folder"), class_names=classes,
-                load=lambda: load_folder(root, options),
+                load=lambda settings: load_folder(root, options, settings),
                 description=f"images in {root}: {len(classes)} classes, {counts}")
 
 

@@ -12,11 +12,8 @@ from typing import Callable, Dict, Tuple
 
 import numpy as np
 
-from dlbench import RemoteData, RemoteFile, Task, TaskData, hookimpl
-from dlbench import datadir
-from dlbench.errors import DlbenchError
-from dlbench.idx import read_idx
-from dlbench.safe_loading import extract_tar, load_restricted_pickle
+from dlbench import DataSettings, DlbenchError, RemoteData, RemoteFile, Task, TaskData, hookimpl
+from dlbench.data import extract_tar, load_restricted_pickle, read_idx
 
 TAGS = ("images-standard",)
 IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
@@ -58,11 +55,11 @@ CIFAR100_CLASSES = ("apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "
                     "trout", "tulip", "turtle", "wardrobe", "whale", "willow_tree", "wolf", "woman", "worm")
 
 
-def ensure(remote: RemoteData) -> Path:
-    """The data set's folder, downloading what is missing first."""
-    root = datadir.data_dir()
+def ensure(remote: RemoteData, settings: DataSettings) -> Path:
+    """The data set's folder in the run's data directory, downloading what is missing first."""
+    root = settings.data_dir
     if remote.missing(root):
-        remote.fetch(root, progress=datadir.show_progress)
+        remote.fetch(root, progress=settings.progress)
     return remote.location(root)
 
 
@@ -103,9 +100,9 @@ CIFAR10_LAYOUT = CifarLayout(CIFAR10, "cifar-10-batches-py", tuple(f"data_batch_
 CIFAR100_LAYOUT = CifarLayout(CIFAR100, "cifar-100-python", ("train",), "test", b"fine_labels")
 
 
-def load_cifar(layout: CifarLayout) -> TaskData:
+def load_cifar(layout: CifarLayout, settings: DataSettings) -> TaskData:
     """Extract the tarball once (safely), then read its batches with the restricted unpickler."""
-    folder = ensure(layout.remote)
+    folder = ensure(layout.remote, settings)
     extracted = folder / layout.inner
     if not (extracted / layout.test).is_file():
         extract_tar(folder / layout.remote.files[0].name, folder)
@@ -114,11 +111,11 @@ def load_cifar(layout: CifarLayout) -> TaskData:
     return TaskData(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), x_test, y_test)
 
 
-LOADERS: Dict[str, Callable[[], TaskData]] = {
-    "mnist": lambda: load_idx(ensure(MNIST)),
-    "fashion-mnist": lambda: load_idx(ensure(FASHION_MNIST)),
-    "cifar10": lambda: load_cifar(CIFAR10_LAYOUT),
-    "cifar100": lambda: load_cifar(CIFAR100_LAYOUT),
+LOADERS: Dict[str, Callable[[DataSettings], TaskData]] = {  # each handed the run's data directory
+    "mnist": lambda settings: load_idx(ensure(MNIST, settings)),
+    "fashion-mnist": lambda settings: load_idx(ensure(FASHION_MNIST, settings)),
+    "cifar10": lambda settings: load_cifar(CIFAR10_LAYOUT, settings),
+    "cifar100": lambda settings: load_cifar(CIFAR100_LAYOUT, settings),
 }
 
 

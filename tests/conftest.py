@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dlbench import TaskData
-from dlbench.registry import Catalogue, make_plugin_manager
+from dlbench.host.catalogue import Catalogue, make_plugin_manager
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, NamedTuple
 
 import numpy as np
 
-from dlbench.tuning import Split
+from dlbench.tuning.studies import Split
 
 
 class ByHand(NamedTuple):

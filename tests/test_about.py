@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from dlbench import about
+from dlbench.runs import about
 
 
 def test_version_text_names_each_library_with_its_installed_version_and_the_device():

@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 
 from commands import default_sigint, dlbench
-from dlbench.columns import RESULT_COLUMNS
-from dlbench.columns import TRIAL_COLUMNS
 from dlbench.cli import main
-from dlbench.predictions import load_run_predictions
+from dlbench.results.predictions import load_run_predictions
+from dlbench.results.schema import RESULT_COLUMNS, TRIAL_COLUMNS
 from test_progress import FakeTerminal
 
 

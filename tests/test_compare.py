@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from commands import dlbench
 
-from dlbench.compare import Bounds, compare, regressions
-from dlbench.predictions import Predictions, file_name, load_predictions, save_predictions
+from commands import dlbench
+from dlbench.reports.compare import Bounds, compare, regressions
+from dlbench.results.predictions import Predictions, file_name, load_predictions, save_predictions
 
 
 @pytest.fixture(scope="module")

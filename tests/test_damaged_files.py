@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from dlbench.cli import main
-from dlbench.runner import RUN_FILE
-from dlbench.storage import JOURNAL_FILE, JOURNAL_LOCK_SUFFIX
+from dlbench.runs.runner import RUN_FILE
+from dlbench.tuning.storage import JOURNAL_FILE, JOURNAL_LOCK_SUFFIX
 
 COMMANDS = {"resume": ["run", "--resume", "{run}", "--quiet"], "refresh": ["report", "{run}", "--refresh"]}
 

@@ -12,13 +12,12 @@ import tarfile
 import numpy as np
 import pytest
 
-from dlbench import RemoteData, RemoteFile, datadir
-from dlbench.errors import DlbenchError
-from dlbench.idx import read_idx
-from dlbench.safe_loading import extract_tar, load_restricted_pickle
-from dlbench.tasks import standard
-
 from datafiles import closed_port_url, md5, serve, write_cifar_tarball, write_idx, write_mnist_files
+from dlbench import DataSettings, RemoteData, RemoteFile
+from dlbench.data.idx import read_idx
+from dlbench.data.safe_loading import extract_tar, load_restricted_pickle
+from dlbench.errors import DlbenchError
+from dlbench.tasks import standard
 from test_progress import FakeTerminal
 
 
@@ -26,11 +25,14 @@ from test_progress import FakeTerminal
 def data_root(tmp_path, monkeypatch):
     root = tmp_path / "data"
     root.mkdir()
-    datadir.use_data_dir(root)
-    monkeypatch.setattr(datadir, "show_progress", False)
     monkeypatch.delenv("DLBENCH_DATA_MIRROR", raising=False)
-    yield root
-    datadir.use_data_dir(None)
+    return root
+
+
+@pytest.fixture
+def settings(data_root):
+    """What a run hands the tasks' loaders: the data directory above, no progress bars."""
+    return DataSettings(data_root, progress=False)
 
 
 def _served_mnist(tmp_path):
@@ -39,21 +41,21 @@ def _served_mnist(tmp_path):
     return served
 
 
-def test_idx_files_load_as_uint8_with_the_official_split(tmp_path, data_root):
+def test_idx_files_load_as_uint8_with_the_official_split(tmp_path, data_root, settings):
     write_mnist_files(data_root / "mnist", n_train=30, n_test=10)
-    data = standard.LOADERS["mnist"]()
+    data = standard.LOADERS["mnist"](settings)
     assert data.x_train.shape == (30, 1, 28, 28) and data.x_test.shape == (10, 1, 28, 28)
     assert data.x_train.dtype == np.uint8 and data.y_train.dtype == np.int64
     assert list(data.y_test) == list(range(10))
 
 
 @pytest.mark.parametrize("hundred", [False, True])
-def test_cifar_tarballs_extract_and_load(data_root, hundred):
+def test_cifar_tarballs_extract_and_load(data_root, settings, hundred):
     remote = standard.CIFAR100 if hundred else standard.CIFAR10
     folder = data_root / remote.folder
     folder.mkdir()
     write_cifar_tarball(folder / remote.files[0].name, hundred=hundred, per_batch=20)
-    data = standard.LOADERS[remote.name]()
+    data = standard.LOADERS[remote.name](settings)
     n_train = 20 if hundred else 100
     assert data.x_train.shape == (n_train, 3, 32, 32) and data.x_test.shape == (20, 3, 32, 32)
     assert data.x_train.dtype == np.uint8 and int(data.y_train.max()) == 19 if hundred else 9
@@ -103,10 +105,10 @@ def test_checksum_mismatch_deletes_the_file_and_says_so(tmp_path, data_root, mon
     assert list((data_root / "mnist").iterdir()) == []
 
 
-def test_offline_download_says_which_files_to_place_where(data_root, monkeypatch):
+def test_offline_download_says_which_files_to_place_where(data_root, settings, monkeypatch):
     monkeypatch.setenv("DLBENCH_DATA_MIRROR", closed_port_url())
     with pytest.raises(DlbenchError) as error:
-        standard.LOADERS["fashion-mnist"]()
+        standard.LOADERS["fashion-mnist"](settings)
     message = str(error.value)
     assert "cannot download" in message and str(data_root / "fashion-mnist") in message
     assert "train-images-idx3-ubyte.gz" in message and "t10k-labels-idx1-ubyte.gz" in message

@@ -9,17 +9,16 @@ from importlib.metadata import version
 
 import pytest
 from sklearn.linear_model import LogisticRegression
-
-from dlbench import Model, SklearnClassifier, Task, hookimpl
-from dlbench.environment import plugin_record, run_plugins
-from dlbench.errors import DlbenchError
-from dlbench.plugin_loading import AUTOLOAD_VARIABLE, PluginInfo
-from dlbench.registry import Catalogue, make_plugin_manager
+from test_plugins import write_plugin
+from test_registry import install_fake_entry_point_plugin
 
 from commands import dlbench
 from conftest import make_task_data
-from test_plugins import write_plugin
-from test_registry import install_fake_entry_point_plugin
+from dlbench import Model, SklearnClassifier, Task, hookimpl
+from dlbench.errors import DlbenchError
+from dlbench.host.catalogue import Catalogue, make_plugin_manager
+from dlbench.host.loading import AUTOLOAD_VARIABLE, PluginInfo
+from dlbench.runs.environment import plugin_record, run_plugins
 
 EXTRA_MODEL = '''
     from dlbench import Model, SklearnClassifier, hookimpl

@@ -15,9 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dlbench.plugin_loading import AUTOLOAD_VARIABLE
-
 from commands import dlbench
+from dlbench.host.loading import AUTOLOAD_VARIABLE
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "dlbench-knn"
 

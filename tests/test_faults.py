@@ -11,8 +11,8 @@ import pytest
 from commands import dlbench
 from dlbench import Model, TaskInfo, TorchClassifier
 from dlbench.cli import main
-from dlbench.runner import tuning_split
-from dlbench.tuning import tune
+from dlbench.runs.runner import tuning_split
+from dlbench.tuning.studies import tune
 
 FAULTS = ("nan-loss", "inf-loss", "host-memory", "gpu-memory", "crash", "none")
 

@@ -12,7 +12,7 @@ import pytest
 
 from dlbench.errors import DlbenchError
 from dlbench.files import create_run_dir, write_text_atomic
-from dlbench.locking import LOCK_FILE, RunLock
+from dlbench.runs.locking import LOCK_FILE, RunLock
 
 
 def test_an_interrupted_write_leaves_the_old_file_whole_and_no_temporary_file(tmp_path, monkeypatch):
@@ -37,7 +37,7 @@ def test_run_folders_created_at_the_same_moment_are_all_different(tmp_path):
 
 def test_a_locked_run_folder_is_refused_until_its_process_ends_even_by_sigkill(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from dlbench.locking import RunLock; lock = RunLock(sys.argv[1]).acquire(); "
+        "import sys, time; from dlbench.runs.locking import RunLock; lock = RunLock(sys.argv[1]).acquire(); "
         "print('locked', flush=True); time.sleep(600)"), str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"

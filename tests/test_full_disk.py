@@ -15,13 +15,13 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 from disks import fill, small_disk
-from dlbench import runner
 from dlbench.cli import main
 from dlbench.errors import DlbenchError
 from dlbench.files import disk_full, write_text_atomic
-from dlbench.journal import WholeEntryJournal
-from dlbench.locking import RunLock
-from dlbench.storage import JOURNAL_FILE
+from dlbench.runs import runner
+from dlbench.runs.locking import RunLock
+from dlbench.tuning.journal import WholeEntryJournal
+from dlbench.tuning.storage import JOURNAL_FILE
 
 
 @pytest.fixture
@@ -164,8 +164,8 @@ def test_a_full_disk_inside_a_trial_stops_the_study_instead_of_failing_the_confi
     import numpy as np
 
     from dlbench import Model, TaskInfo
-    from dlbench.runner import tuning_split
-    from dlbench.tuning import tune
+    from dlbench.runs.runner import tuning_split
+    from dlbench.tuning.studies import tune
 
     class FillsTheDisk:
         def fit(self, X, y, X_val=None, y_val=None):

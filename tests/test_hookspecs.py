@@ -5,7 +5,8 @@ import inspect
 import pluggy
 import pytest
 
-from dlbench import hookimpl, hookspecs
+from dlbench import hookimpl
+from dlbench.host import hookspecs
 
 
 def _specs():

@@ -10,8 +10,8 @@ SCRIPT = textwrap.dedent('''
     import resource
     import numpy as np
     from dlbench import Model, Task, TaskData, TaskInfo, TorchClassifier
-    from dlbench.runner import prepare, refit_and_score
-    from dlbench.tuning import tune
+    from dlbench.runs.runner import prepare, refit_and_score
+    from dlbench.tuning.studies import tune
     import torch, pytorch_lightning  # imports are not the data set's memory
 
     def linear(task):

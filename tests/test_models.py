@@ -7,8 +7,8 @@ import optuna
 import pytest
 
 from dlbench import TaskInfo
-from dlbench.metrics import accuracy
-from dlbench.registry import Catalogue, make_plugin_manager
+from dlbench.host.catalogue import Catalogue, make_plugin_manager
+from dlbench.results.metrics import accuracy
 
 MODELS = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 MODEL_NAMES = MODELS.list_models()
@@ -169,8 +169,8 @@ def test_trials_with_the_same_hog_setting_compute_its_features_once(tiny_digits)
     from dataclasses import replace
 
     from dlbench.plugins.hog_svm import DEFAULTS, hog_setting, make_model
-    from dlbench.runner import refit_and_score
-    from dlbench.tuning import Split, tune
+    from dlbench.runs.runner import refit_and_score
+    from dlbench.tuning.studies import Split, tune
 
     cache, calls = _counting_cache()
     model = replace(make_model(cache), portfolio=({**DEFAULTS, "C": 1.0},))  # same HOG setting, another SVM
@@ -233,7 +233,7 @@ def test_pooled_pixels_are_the_block_means_of_the_images():
     from sklearn.linear_model import LogisticRegression
 
     from dlbench import SklearnClassifier
-    from dlbench.pooling import block_means
+    from dlbench.training.pooling import block_means
 
     rng = np.random.default_rng(1)
     images, labels = (rng.random((50, 3, 64, 64)) * 255).astype(np.uint8), np.arange(50) % 3
@@ -245,7 +245,7 @@ def test_pooled_pixels_are_the_block_means_of_the_images():
 
 
 def test_raw_pixel_models_pool_large_images_down_to_at_most_1024_values():
-    from dlbench.pooling import block_means, pooled_inputs, pooling_factor
+    from dlbench.training.pooling import block_means, pooled_inputs, pooling_factor
 
     assert [pooling_factor(shape) for shape in [(1, 8, 8), (1, 28, 28), (3, 64, 64), (1, 64, 64)]] == [1, 1, 4, 2]
     assert [pooled_inputs(shape) for shape in [(1, 28, 28), (3, 64, 64), (3, 32, 48)]] == [784, 768, 480]

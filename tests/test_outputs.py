@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from dlbench import Model, Task, TaskInfo
-from dlbench.outputs import InvalidPredictions, checked_labels
-from dlbench.runner import refit_and_score, refit_rows, tuning_split
+from dlbench.runs.runner import refit_and_score, refit_rows, tuning_split
 from dlbench.testing import ContractError, check_model
-from dlbench.tuning import StudyOutcome, tune
+from dlbench.training.outputs import InvalidPredictions, checked_labels
+from dlbench.tuning.studies import tune
 
 # each fault turns the nearest-centroid labels into what a broken plugin's predict might return
 FAULTS = {
@@ -150,7 +150,7 @@ def test_a_refit_whose_predict_is_wrong_is_a_failed_row_with_the_reason(tuning):
     for row in rows:
         assert re.fullmatch(rf"refit failed: InvalidPredictions: model 'refit-bad' predict returned label 1\d\d, "
                             rf"outside 0 … 9 \({n} of {n} labels\)", row["error"])
-        assert "test_accuracy" not in row and row["val_accuracy"] == outcome.best_val_accuracy
+        assert row["test_accuracy"] is None and row["val_accuracy"] == outcome.best_val_accuracy
 
 
 def test_a_refit_keeps_integer_valued_floats_as_int64_labels(tuning):

@@ -18,7 +18,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from dlbench import SklearnClassifier
-from dlbench.param_counts import learned_values, reported_count
+from dlbench.training.param_counts import learned_values, reported_count
 
 N, D, K = 60, 5, 3  # samples, features, classes
 

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 
 import dlbench
-from dlbench import hookspecs
-from dlbench.observers import Observers
-from dlbench.plugin_loading import Plugins
-from dlbench.registry import Catalogue
+from dlbench.host import hookspecs
+from dlbench.host.catalogue import Catalogue
+from dlbench.host.loading import Plugins
+from dlbench.host.observers import Observers
 from dlbench.reports import Summary, merge_sources
-from dlbench.runner import RunConfig, run
+from dlbench.runs.runner import RunConfig, run
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")

@@ -11,16 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from dlbench import Model, Task, TaskData, hookimpl
-from dlbench.cli import main
-from dlbench.errors import DlbenchError, DuplicateNameError, UnusableNameError
-from dlbench.plugin_loading import AUTOLOAD_VARIABLE, PLUGINS_DIR_VARIABLE, PluginSelection, Plugins, load_plugins
-from dlbench.registry import Catalogue
+from test_registry import install_fake_entry_point_plugin
 
 from commands import dlbench
 from conftest import make_task_data
-from test_registry import install_fake_entry_point_plugin
+from dlbench import Model, Task, TaskData, hookimpl
+from dlbench.cli import main
+from dlbench.errors import DlbenchError, DuplicateNameError, UnusableNameError
+from dlbench.host.catalogue import Catalogue
+from dlbench.host.loading import AUTOLOAD_VARIABLE, PLUGINS_DIR_VARIABLE, Plugins, PluginSelection, load_plugins
 
 GOOD_PLUGIN = '''
     import numpy as np

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from dlbench.errors import DlbenchError
-from dlbench.predictions import (Predictions, file_name, load_predictions, load_run_predictions, parse_file_name,
-                                 save_predictions)
+from dlbench.results.predictions import (Predictions, file_name, load_predictions, load_run_predictions,
+                                         parse_file_name, save_predictions)
 
 
 def test_round_trip_with_and_without_probabilities(tmp_path):

@@ -17,17 +17,18 @@ from typing import Callable, Dict, List, Sequence, Set, Tuple
 
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from dlbench.cli import main
-from dlbench.columns import RESULT_COLUMNS
-from dlbench.compare import Bounds, compare, comparison_table, regressions
-from dlbench.report_formats import register_reporters
 from dlbench.reports import Summary, merge_sources
+from dlbench.reports.builtin_formats import register_reporters
+from dlbench.reports.compare import Bounds, compare, comparison_table, regressions
 from dlbench.reports.latex import escape as latex_escape
 from dlbench.reports.markdown import escape as markdown_escape
-from dlbench.results_check import REQUIRED
 from dlbench.reports.summary import FAMILIES, SCORES
+from dlbench.results.checks import REQUIRED
+from dlbench.results.schema import RESULT_COLUMNS
 from dlbench.types import Reporter
 
 # No example database in the work tree: a failure prints its example, and fixed ones stay as @example.

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from conftest import make_task_data
 from dlbench import Model, SklearnClassifier, Task, TaskSource, hookimpl
 from dlbench.errors import DlbenchError, DuplicateNameError, UnknownNameError
-from dlbench.registry import BUILTIN_PLUGINS, Catalogue, make_plugin_manager
-
-from conftest import make_task_data
+from dlbench.host.catalogue import BUILTIN_PLUGINS, Catalogue, make_plugin_manager
 
 
 def _knn_model(name="toy-knn"):
@@ -175,3 +175,54 @@ def test_task_plugin_names_the_plugin_of_a_task_or_of_the_source_that_made_it(pm
     (made,) = catalogue.select_tasks(["toy:one"])
     assert made.name == "toy-one" and catalogue.task_plugin("toy-one") == "toy-source"
     assert catalogue.task_plugin("digits") == "dlbench.tasks.digits"
+
+
+def test_registration_hooks_and_observers_run_in_pluggys_order_each_attributed_to_its_plugin(pm):
+    from dlbench.host.loading import Plugins
+    from dlbench.host.observers import Observers
+
+    calls = []
+
+    class Early:  # registered first, but tryfirst: called before every plain implementation
+        @hookimpl(tryfirst=True)
+        def register_models(self, register):
+            calls.append("early")
+            register(_knn_model(name="early-knn"))
+
+        @hookimpl(tryfirst=True)
+        def run_finished(self, run_dir):
+            calls.append("early saw the run")
+
+    class Late:  # registered last: pluggy calls the plain implementations last registered first
+        @hookimpl
+        def register_models(self, register):
+            calls.append("late")
+            register(_knn_model(name="late-knn"))
+
+        @hookimpl
+        def run_finished(self, run_dir):
+            calls.append("late saw the run")
+
+    class Around:  # a new-style wrapper: around each plugin's registration
+        @hookimpl(wrapper=True)
+        def register_models(self, register):
+            calls.append("around")
+            return (yield)
+
+    for name, plugin in (("early", Early()), ("around", Around()), ("late", Late())):
+        pm.register(plugin, name=name)
+    try:
+        catalogue = Catalogue.from_plugins(pm)
+        registering = [call for call in calls if call in ("early", "late")]
+        assert registering == ["early", "late"]  # tryfirst before the plain ones; Late before the built-ins
+        assert calls[:4] == ["around", "early", "around", "late"]  # the wrapper wraps each plugin's call
+        assert calls.count("around") == len(pm.hook.register_models.get_hookimpls()) - 1  # once per plugin
+        assert catalogue.model_entries["early-knn"].plugin == "early"
+        assert catalogue.model_entries["late-knn"].plugin == "late"
+        assert catalogue.model_entries["svm"].plugin == "dlbench.plugins.svm"
+        calls.clear()
+        Observers(Plugins(pm)).run_finished(Path("."))
+        assert calls == ["early saw the run", "late saw the run"]
+    finally:
+        for name in ("early", "around", "late"):
+            pm.unregister(name=name)

@@ -11,17 +11,17 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from commands import dlbench
 from scipy import stats
 
-from dlbench.columns import RESULT_COLUMNS, TRIAL_COLUMNS
-from dlbench.predictions import Predictions
+from commands import dlbench
 from dlbench.reports import Summary, merge_sources, render
-from dlbench.results import RunFiles
-from dlbench.reports.latex import escape as latex_escape
 from dlbench.reports.formatting import comparison_cells, leaderboard_cells
+from dlbench.reports.latex import escape as latex_escape
 from dlbench.reports.plots import history_figure, pareto_front
 from dlbench.reports.summary import overall_ranks, summarize
+from dlbench.results.predictions import Predictions
+from dlbench.results.schema import RESULT_COLUMNS, TRIAL_COLUMNS
+from dlbench.runs.run_files import RunFiles
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -17,11 +17,11 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 from commands import default_sigint, dlbench
-from dlbench import runner
 from dlbench.cli import main, resume_command
-from dlbench.predictions import file_name, load_run_predictions
 from dlbench.progress import Progress
-from dlbench.storage import JOURNAL_FILE
+from dlbench.results.predictions import file_name, load_run_predictions
+from dlbench.runs import runner
+from dlbench.tuning.storage import JOURNAL_FILE
 
 TRIALS = 25
 
@@ -380,3 +380,54 @@ def test_a_resumed_run_makes_the_trials_and_results_of_the_undisturbed_run(tmp_p
     assert len(set(trials[trials.state != "interrupted"].params)) == REPLAYED  # nothing tried twice
     results, expected = pd.read_csv(run_dir / "results.csv"), pd.read_csv(undisturbed / "results.csv")
     assert results[SCORES].equals(expected[SCORES])
+
+
+INTERRUPTING_PLUGIN = '''
+from pathlib import Path
+
+from sklearn.linear_model import RidgeClassifier
+
+from dlbench import Model, SklearnClassifier, hookimpl
+
+STOP = Path({stop!r})  # while it exists, the second tuning fit is a Ctrl-C
+
+
+class Interrupting(SklearnClassifier):
+    def fit(self, X, y, X_val=None, y_val=None):
+        if X_val is not None and STOP.exists():
+            fits = len(STOP.read_text()) + 1
+            STOP.write_text("x" * fits)
+            if fits == 2:
+                STOP.unlink()
+                raise KeyboardInterrupt
+        return super().fit(X, y, X_val, y_val)
+
+
+@hookimpl
+def register_models(register):
+    register(Model(name="interrupting", family="classical", defaults={{"alpha": 1.0}},
+                   search_space=lambda trial: {{"alpha": trial.suggest_float("alpha", 1e-3, 1e3, log=True)}},
+                   build=lambda params, task: Interrupting(RidgeClassifier(alpha=params["alpha"]))))
+'''
+
+
+def test_a_resume_keeps_the_settings_the_run_started_with_when_a_preset_changes(tmp_path, monkeypatch):
+    from dlbench import cli
+
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
+    plugins, stop = tmp_path / "plugins", tmp_path / "stop"
+    plugins.mkdir()
+    (plugins / "interrupting.py").write_text(textwrap.dedent(INTERRUPTING_PLUGIN.format(stop=str(stop))))
+    stop.write_text("")
+    assert main(["run", "--task", "digits", "--model", "interrupting", "--preset", "quick", "--plugins-dir",
+                 str(plugins), "--output", str(tmp_path / "runs"), "--quiet"]) == 130
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    settings = json.loads((run_dir / "run.json").read_text())["settings"]
+    assert (settings["trials"], settings["budget"]) == cli.PRESETS["quick"] == (3, 180.0)  # resolved from the preset
+
+    monkeypatch.setitem(cli.PRESETS, "quick", (6, 60.0))  # a newer dlbench changed the preset
+    assert main(["run", "--resume", str(run_dir), "--plugins-dir", str(plugins), "--quiet"]) == 0
+    trials = pd.read_csv(run_dir / "trials.csv")
+    assert (trials.state == "complete").sum() == 3 and (trials.state == "interrupted").sum() == 1  # not 6
+    assert json.loads((run_dir / "run.json").read_text())["settings"] == settings

@@ -11,7 +11,7 @@ import pytest
 
 from dlbench.cli import main
 from dlbench.errors import DlbenchError
-from dlbench.runner import RUN_FILE, RunConfig, load_run_file, study_timeout
+from dlbench.runs.runner import RUN_FILE, RunConfig, load_run_file, study_timeout
 
 TIMED = '''
     import time

@@ -9,10 +9,10 @@ import pytest
 from disks import fill, small_disk
 from dlbench import Model, SklearnClassifier, TaskInfo
 from dlbench.files import disk_full
-from dlbench.runner import tuning_split
-from dlbench.sampling import QuotaSeededSampler
-from dlbench.storage import journal_url, mark_interrupted, open_storage, withdraw_waiting
-from dlbench.tuning import open_study, tune
+from dlbench.runs.runner import tuning_split
+from dlbench.tuning.sampling import QuotaSeededSampler
+from dlbench.tuning.storage import journal_url, mark_interrupted, open_storage, withdraw_waiting
+from dlbench.tuning.studies import open_study, tune
 
 INFO = TaskInfo("digits", (1, 8, 8), 10, tuple("0123456789"), 0)
 TRIALS = 12  # the defaults, 5 random trials, then TPE from the trial after six finished ones

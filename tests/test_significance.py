@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dlbench.significance import correctness, critical_difference_png, friedman, paired_test
+from dlbench.reports.significance import correctness, critical_difference_png, friedman, paired_test
 
 
 def labels_with_errors(y: np.ndarray, wrong: np.ndarray) -> np.ndarray:

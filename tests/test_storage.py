@@ -8,12 +8,12 @@ import pytest
 
 from dlbench import Model, TaskInfo
 from dlbench.errors import DlbenchError
-from dlbench.registry import Catalogue, make_plugin_manager
-from dlbench.runner import tuning_split
-from dlbench.storage import (INTERRUPTED, JOURNAL_FILE, JOURNAL_LOCK_SUFFIX, check_storage_url, claim_refit,
-                             journal_url, mark_interrupted, open_storage, redact, release_refit_claim,
-                             remove_stale_journal_lock, repair_journal_tail, withdraw_waiting)
-from dlbench.tuning import open_study, tune
+from dlbench.host.catalogue import Catalogue, make_plugin_manager
+from dlbench.runs.runner import tuning_split
+from dlbench.tuning.storage import (INTERRUPTED, JOURNAL_FILE, JOURNAL_LOCK_SUFFIX, check_storage_url, claim_refit,
+                                    journal_url, mark_interrupted, open_storage, redact, release_refit_claim,
+                                    remove_stale_journal_lock, repair_journal_tail, withdraw_waiting)
+from dlbench.tuning.studies import open_study, tune
 
 CATALOGUE = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 INFO = TaskInfo("digits", (1, 8, 8), 10, tuple("0123456789"), 0)
@@ -170,9 +170,9 @@ def _params(params) -> str:
 def test_a_resume_enqueues_the_warm_starts_again_in_their_order(storage):
     from optuna.trial import TrialState
 
-    from dlbench.pruning import WARM_START
-    from dlbench.storage import SURPLUS
-    from dlbench.tuning import study_outcome
+    from dlbench.tuning.pruning import WARM_START
+    from dlbench.tuning.storage import SURPLUS
+    from dlbench.tuning.studies import study_outcome
 
     model = Model(name="warm", family="classical", defaults={"x": 0}, portfolio=({"x": 1}, {"x": 2}),
                   build=lambda params, task: None, search_space=lambda trial: {"x": trial.suggest_int("x", 0, 9)})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlbench.registry import Catalogue, make_plugin_manager
-from dlbench.validation import check_task_data
+from dlbench.host.catalogue import Catalogue, make_plugin_manager
+from dlbench.host.validation import check_task_data
 
 TASKS = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 EXPECTED = {  # name: (train, test, image shape)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlbench import Model, SklearnClassifier, Task, TaskData
-from dlbench.registry import Catalogue, make_plugin_manager
-from dlbench.testing import ContractError, check_model, check_task, probe_task
-
 from conftest import make_task_data
+from dlbench import Model, SklearnClassifier, Task, TaskData
+from dlbench.host.catalogue import Catalogue, make_plugin_manager
+from dlbench.testing import ContractError, check_model, check_task, probe_task
 
 CATALOGUE = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 

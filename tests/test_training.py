@@ -8,13 +8,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from dlbench import SklearnClassifier, TorchClassifier
-from dlbench.adapters_torch import on_device, resolved_precision
-from dlbench.metrics import accuracy
-from dlbench.plugins.mlp import make_mlp
-from dlbench.training_options import TrainingOptions, set_training_options, training_options
-from dlbench.workers import WorkerPlan, bind_worker, cpu_cores, worker_threads
 from commands import dlbench
+from dlbench import Model, SklearnClassifier, TaskInfo, TorchClassifier, TrainingSettings
+from dlbench.plugins.mlp import make_mlp
+from dlbench.results.metrics import accuracy
+from dlbench.runs.workers import WorkerPlan, bind_worker, cpu_cores
+from dlbench.training.options import build_estimator
+from dlbench.training.tensors import on_device
+from dlbench.training.torch_adapter import resolved_precision
 from plain_loop import plain_loop
 
 CHANCE = 0.1
@@ -28,22 +29,22 @@ def _mlp(data, **options) -> TorchClassifier:
 def test_data_is_moved_to_a_device_once_and_let_go_with_its_array():
     import torch
 
-    from dlbench import adapters_torch
+    from dlbench.training import tensors
 
     images = np.random.default_rng(0).random((64, 1, 8, 8), dtype=np.float32)
     first, second = on_device(images, "meta"), on_device(images, torch.device("meta"))
     assert first is second and first.device.type == "meta" and first.shape == (64, 1, 8, 8)
     assert on_device(images.copy(), "meta") is not first  # another array is another transfer
-    cached = len(adapters_torch._on_device)
+    cached = len(tensors._on_device)
     del images, first, second
     gc.collect()
-    assert len(adapters_torch._on_device) < cached  # nothing kept for a freed array
+    assert len(tensors._on_device) < cached  # nothing kept for a freed array
 
 
 def test_on_the_cpu_batches_share_the_arrays_memory(tiny_digits):
     import torch
 
-    from dlbench.lightning_module import TensorBatches
+    from dlbench.training.lightning_module import TensorBatches
 
     batches = TensorBatches.on(torch.device("cpu"), tiny_digits.x_train, tiny_digits.y_train, 32, shuffle=True)
     assert batches.x.data_ptr() == tiny_digits.x_train.ctypes.data and not batches.pinned
@@ -54,7 +55,7 @@ def test_training_does_exactly_what_a_hand_written_loop_does(tiny_digits):
     """One Lightning step per epoch loops over the mini-batches itself: same batches, same updates."""
     import torch
 
-    from dlbench.tuning import Split
+    from dlbench.tuning.studies import Split
 
     split = Split(tiny_digits.x_train, tiny_digits.y_train, tiny_digits.x_test, tiny_digits.y_test)
     factory = _mlp(tiny_digits).module_factory
@@ -73,7 +74,7 @@ def test_a_loss_scaling_precision_scales_every_step(tiny_digits):
     import torch
     from pytorch_lightning.plugins.precision import MixedPrecision
 
-    from dlbench.lightning_module import ClassifierModule, OneStepPerEpoch, TensorBatches
+    from dlbench.training.lightning_module import ClassifierModule, OneStepPerEpoch, TensorBatches
 
     scaler = torch.amp.GradScaler("cpu")
     scaled = []
@@ -106,7 +107,7 @@ def test_bf16_mixed_on_a_gpu_without_bfloat16_is_refused(monkeypatch):
     import torch
 
     from dlbench.errors import DlbenchError
-    from dlbench.training_options import check_precision
+    from dlbench.training.options import check_precision
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
@@ -133,20 +134,24 @@ def test_bf16_mixed_training_learns(tiny_digits):
     assert accuracy(tiny_digits.y_test, estimator.predict(tiny_digits.x_test)) > CHANCE + 0.5
 
 
-def test_run_options_reach_every_torch_classifier_unless_it_chose(tiny_digits, monkeypatch):
+def _built(estimator, training: TrainingSettings):
+    """``estimator`` as the host builds it for a run with ``training``."""
+    model = Model(name="m", family="deep", search_space=lambda trial: {}, defaults={}, build=lambda p, t: estimator)
+    return build_estimator(model, {}, TaskInfo("digits", (1, 8, 8), 10, tuple("0123456789"), 0, training))
+
+
+def test_run_settings_reach_every_torch_classifier_the_host_builds_unless_it_chose(tiny_digits, monkeypatch):
     import torch
 
     compiled = []
     monkeypatch.setattr(torch, "compile", lambda net: compiled.append(net) or net)
-    set_training_options(TrainingOptions(precision="bf16-mixed", compile=True))
-    try:
-        estimator = _mlp(tiny_digits).fit(tiny_digits.x_train, tiny_digits.y_train)
-        assert len(compiled) == 1 and estimator.module_.trainer.precision == "bf16-mixed"
-        _mlp(tiny_digits, compile=False, precision="32").fit(tiny_digits.x_train, tiny_digits.y_train)
-        assert len(compiled) == 1
-    finally:
-        set_training_options(TrainingOptions())
-    assert training_options() == TrainingOptions()
+    run = TrainingSettings(precision="bf16-mixed", compile=True)
+    estimator = _built(_mlp(tiny_digits), run).fit(tiny_digits.x_train, tiny_digits.y_train)
+    assert len(compiled) == 1 and estimator.module_.trainer.precision == "bf16-mixed"
+    _built(_mlp(tiny_digits, compile=False, precision="32"), run).fit(tiny_digits.x_train, tiny_digits.y_train)
+    assert len(compiled) == 1
+    alone = _mlp(tiny_digits).fit(tiny_digits.x_train, tiny_digits.y_train)  # not built by a run: the defaults
+    assert len(compiled) == 1 and alone.module_.trainer.precision == "32-true"
 
 
 @pytest.mark.slow
@@ -160,17 +165,19 @@ def test_classical_models_get_the_workers_share_of_the_cores(tiny_digits):
     from sklearn.tree import DecisionTreeClassifier
     from threadpoolctl import threadpool_info
 
+    one_core = TrainingSettings(threads=1)
     try:
         bind_worker(WorkerPlan(jobs=2, threads=1))
-        assert worker_threads() == 1
-        knn = SklearnClassifier(KNeighborsClassifier()).fit(tiny_digits.x_train, tiny_digits.y_train)
+        knn = _built(SklearnClassifier(KNeighborsClassifier()), one_core).fit(tiny_digits.x_train, tiny_digits.y_train)
         assert knn.estimator_.n_jobs == 1
-        chosen = SklearnClassifier(KNeighborsClassifier(n_jobs=2)).fit(tiny_digits.x_train, tiny_digits.y_train)
-        assert chosen.estimator_.n_jobs == 2  # a plugin's own choice is kept
+        chosen = _built(SklearnClassifier(KNeighborsClassifier(n_jobs=2)), one_core)
+        assert chosen.fit(tiny_digits.x_train, tiny_digits.y_train).estimator_.n_jobs == 2  # a plugin's choice is kept
         SklearnClassifier(DecisionTreeClassifier()).fit(tiny_digits.x_train, tiny_digits.y_train)  # no n_jobs
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
     finally:
         bind_worker(WorkerPlan(jobs=1, threads=cpu_cores()))
+    alone = SklearnClassifier(KNeighborsClassifier()).fit(tiny_digits.x_train, tiny_digits.y_train)
+    assert alone.estimator_.n_jobs == cpu_cores()  # not built by a run: every core
 
 
 def test_the_gpu_throughput_benchmark_runs_on_the_cpu(capsys):

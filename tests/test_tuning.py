@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from dlbench import Model, TaskInfo
-from dlbench.registry import Catalogue, make_plugin_manager
-from dlbench.runner import tuning_split
-from dlbench.columns import TRIAL_COLUMNS
-from dlbench.storage import INTERRUPTED
-from dlbench.tuning import busy_seconds, open_study, trial_lanes, tune
+from dlbench.host.catalogue import Catalogue, make_plugin_manager
+from dlbench.results.schema import TRIAL_COLUMNS
+from dlbench.runs.runner import tuning_split
+from dlbench.tuning.storage import INTERRUPTED
+from dlbench.tuning.studies import busy_seconds, open_study, trial_lanes, tune
 
 CATALOGUE = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 
@@ -186,7 +186,7 @@ class _Epochs:
 
 
 def test_a_sampled_deep_trial_still_training_when_the_time_is_up_stops_after_its_epoch(split):
-    from dlbench.pruning import STOPPED
+    from dlbench.tuning.pruning import STOPPED
 
     space = lambda trial: {"epochs": trial.suggest_int("epochs", 1, 100), "pause": trial.suggest_float("pause", 0.01, 0.3)}
     model = Model(name="epochs", family="deep", search_space=space, defaults={"epochs": 1, "pause": 0.01},

@@ -16,7 +16,7 @@ import pytest
 
 from commands import dlbench
 from dlbench.errors import DlbenchError
-from dlbench.workers import plan_workers
+from dlbench.runs.workers import plan_workers
 
 POSTGRES_URL = os.environ.get("DLBENCH_TEST_POSTGRES_URL")  # .ci/run starts a server and sets it
 
@@ -48,18 +48,54 @@ def _trials_of(run_dir: Path) -> pd.DataFrame:
     return trials
 
 
+RENDEZVOUS_PLUGIN = '''
+import os
+import time
+from pathlib import Path
+
+from sklearn.linear_model import RidgeClassifier
+
+from dlbench import Model, SklearnClassifier, hookimpl
+
+MEETING = Path({meeting!r})
+
+
+class Rendezvous(SklearnClassifier):
+    """Its first tuning fit in each process waits (a minute at most) until a fit has started in another process:
+    so both workers surely run trials, however slowly the second one starts."""
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        if X_val is not None:
+            (MEETING / str(os.getpid())).touch()
+            deadline = time.time() + 60
+            while len(list(MEETING.iterdir())) < 2 and time.time() < deadline:
+                time.sleep(0.05)
+        return super().fit(X, y, X_val, y_val)
+
+
+@hookimpl
+def register_models(register):
+    register(Model(name="rendezvous", family="classical", defaults={{"alpha": 1.0}},
+                   search_space=lambda trial: {{"alpha": trial.suggest_float("alpha", 1e-3, 1e3, log=True)}},
+                   build=lambda params, task: Rendezvous(RidgeClassifier(alpha=params["alpha"]))))
+'''
+
+
 def test_jobs_run_the_requested_trials_in_parallel_workers(tmp_path):
-    # the mlp's trials take seconds: the second worker (a new process) joins while they run
-    result = dlbench("run", "--task", "digits", "--model", "mlp", "logistic", "--trials", "6", "--pruner", "none",
-                     "--jobs", "2", "--output", str(tmp_path), "--quiet")
+    plugins, meeting = tmp_path / "plugins", tmp_path / "meeting"
+    plugins.mkdir()
+    meeting.mkdir()
+    (plugins / "rendezvous.py").write_text(RENDEZVOUS_PLUGIN.format(meeting=str(meeting)))
+    result = dlbench("run", "--task", "digits", "--model", "rendezvous", "logistic", "--trials", "6", "--jobs", "2",
+                     "--plugins-dir", str(plugins), "--output", str(tmp_path / "runs"), "--quiet")
     assert result.returncode == 0, result.stderr
-    (run_dir,) = tmp_path.iterdir()
+    (run_dir,) = (tmp_path / "runs").iterdir()
     trials = _trials_of(run_dir)
-    assert trials.groupby("model").size().to_dict() == {"logistic": 6, "mlp": 6}
+    assert trials.groupby("model").size().to_dict() == {"logistic": 6, "rendezvous": 6}
     assert set(trials.state) == {"complete"}
-    assert trials.worker.nunique() == 2  # both processes ran trials
+    assert trials.worker.nunique() == 2 and len(list(meeting.iterdir())) == 2  # both processes ran trials
     results = pd.read_csv(run_dir / "results.csv")
-    assert list(results.model) == ["mlp", "logistic"] and set(results.status) == {"ok"}
+    assert list(results.model) == ["rendezvous", "logistic"] and set(results.status) == {"ok"}
     environment = json.loads((run_dir / "environment.json").read_text())
     assert environment["jobs"] == 2 and environment["torch_threads"] == 1 and environment["worker_failures"] == []
 

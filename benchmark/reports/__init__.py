@@ -1,4 +1,12 @@
-"""Reports computed from result rows alone: leaderboards and the deep-vs-classical summary in every format, and plots."""
+"""Reports computed from result rows alone: leaderboards and the deep-vs-classical summary in every format, and plots.
+
+``sources`` (run folders and result files read, checked and merged), ``summary`` (leaderboards,
+representatives, the comparison and the verdict), ``significance`` (McNemar, the bootstrap, Friedman),
+the formats (``markdown``, ``html``, ``latex``, ``tabular``; ``builtin_formats`` registers them as a
+plugin), ``plots``, ``publishing`` (``--publish``) and ``compare`` (the regression gate).
+
+May import: :mod:`dlbench.results` and the leaf helpers; pandas, matplotlib, scipy, scikit-posthocs.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +14,13 @@ from typing import Callable, Dict
 
 import pandas as pd
 
-from .html import render_html
-from .latex import render_latex
-from .markdown import comparison_markdown, leaderboard_markdown, render_markdown
-from .plots import PLOT_FILES, make_plots
-from .sources import merge_predictions, merge_sources, read_source
-from .summary import Summary
-from .tabular import render_csv, render_json
+from dlbench.reports.html import render_html
+from dlbench.reports.latex import render_latex
+from dlbench.reports.markdown import comparison_markdown, leaderboard_markdown, render_markdown
+from dlbench.reports.plots import PLOT_FILES, make_plots
+from dlbench.reports.sources import merge_predictions, merge_sources, read_source
+from dlbench.reports.summary import Summary
+from dlbench.reports.tabular import render_csv, render_json
 
 FORMATS = ("markdown", "html", "latex", "csv", "json")
 EXTENSIONS = {"markdown": ".md", "html": ".html", "latex": ".tex", "csv": ".csv", "json": ".json"}

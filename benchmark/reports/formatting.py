@@ -6,7 +6,7 @@ from typing import List, Tuple
 
 import pandas as pd
 
-from .summary import MIN_TUNED_TRIALS, SCORES, Summary
+from dlbench.reports.summary import MIN_TUNED_TRIALS, SCORES, Summary
 
 LEADERBOARD_HEADERS = {"rank": "rank", "model": "model", "family": "family", "test_accuracy": "test acc",
                        "balanced_accuracy": "balanced acc", "macro_f1": "macro F1", "val_accuracy": "val acc",

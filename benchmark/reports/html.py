@@ -8,10 +8,10 @@ from typing import Dict, List
 
 import pandas as pd
 
-from .formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, LEADERBOARD_INTRO, OVERALL_INTRO,
-                         comparison_cells, conflict_lines, failure_lines, leaderboard_cells, overall_cells,
-                         right_aligned)
-from .summary import Summary
+from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, LEADERBOARD_INTRO, OVERALL_INTRO,
+                                        comparison_cells, conflict_lines, failure_lines, leaderboard_cells,
+                                        overall_cells, right_aligned)
+from dlbench.reports.summary import Summary
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 72rem;

@@ -6,10 +6,10 @@ from typing import List
 
 import pandas as pd
 
-from .formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, LEADERBOARD_INTRO, OVERALL_INTRO,
-                         comparison_cells, conflict_lines, failure_lines, leaderboard_cells, overall_cells,
-                         right_aligned)
-from .summary import Summary
+from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, LEADERBOARD_INTRO, OVERALL_INTRO,
+                                        comparison_cells, conflict_lines, failure_lines, leaderboard_cells,
+                                        overall_cells, right_aligned)
+from dlbench.reports.summary import Summary
 
 
 def escape(text: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import pandas as pd
 
-from .summary import Summary
+from dlbench.reports.summary import Summary
 
 FAMILY_COLOURS = {"deep": "#d1495b", "classical": "#00798c"}
 OTHER_COLOUR = "#6c757d"
@@ -136,7 +136,7 @@ PLOT_FILES = {"accuracy_vs_fit_time.png": "Test accuracy against fit time, Paret
 def make_plots(summary: Summary, trials: pd.DataFrame) -> Dict[str, bytes]:
     """The PNGs by file name (the history only when there are trials, the critical-difference diagram only when
     Friedman's test could be made: see :attr:`Summary.friedman_line`)."""
-    from ..significance import critical_difference_png
+    from dlbench.reports.significance import critical_difference_png
 
     plots = {}
     if len(summary.per_model):

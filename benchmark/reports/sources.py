@@ -8,10 +8,11 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 import pandas as pd
 
-from ..errors import DlbenchError
-from ..predictions import Predictions, load_run_predictions
-from ..columns import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
-from ..results_check import TEXT_COLUMNS, checked_results, read_results_csv
+from dlbench.errors import DlbenchError
+from dlbench.results.checks import checked_results, read_results_csv
+from dlbench.results.predictions import Predictions, load_run_predictions
+from dlbench.results.schema import RESULT_COLUMNS, RESULT_TEXT_COLUMNS, TRIAL_COLUMNS, integer_counts
+
 KEY = ["task", "model", "seed"]
 
 
@@ -19,7 +20,7 @@ def _results_frame(rows: pd.DataFrame, where: str) -> pd.DataFrame:
     """The rows, checked (a DlbenchError naming ``where`` and the first bad row), with every result column."""
     frame = checked_results(rows, where).reindex(columns=RESULT_COLUMNS)
     for column in RESULT_COLUMNS:
-        if column in TEXT_COLUMNS:
+        if column in RESULT_TEXT_COLUMNS:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
         else:  # a column the file lacks
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
@@ -58,7 +59,7 @@ def read_source(source: Path) -> Tuple[pd.DataFrame, pd.DataFrame]:
 
 def rescored(results: pd.DataFrame, predictions: Mapping[Tuple[str, str, int], Predictions]) -> pd.DataFrame:
     """The rows with their test scores computed afresh from the kept predictions, where a row has them."""
-    from ..metrics import classification_scores
+    from dlbench.results.metrics import classification_scores
 
     results = results.copy()
     for index, row in results.iterrows():

@@ -11,13 +11,12 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import pandas as pd
 
-from ..columns import TRIAL_STATE_COUNTS, integer_counts
-from ..predictions import Predictions, paired_labels
-from ..significance import ACCURACY_DECIMALS, ALPHA, FriedmanResult, PairedTest, friedman, paired_test
+from dlbench.reports.significance import ACCURACY_DECIMALS, ALPHA, FriedmanResult, PairedTest, friedman, paired_test
+from dlbench.results.predictions import Predictions, paired_labels
+from dlbench.results.schema import MEASURED_COLUMNS, SCORE_COLUMNS, integer_counts
 
-SCORES = ("test_accuracy", "balanced_accuracy", "macro_f1")
-MEANS = ["test_accuracy", "balanced_accuracy", "macro_f1", "val_accuracy", "fit_seconds", "predict_seconds_per_1k",
-         "n_params", "n_trials", *TRIAL_STATE_COUNTS, "tuning_seconds"]
+SCORES = tuple(SCORE_COLUMNS)
+MEANS = MEASURED_COLUMNS
 FAMILIES = ("deep", "classical")
 MIN_TUNED_TRIALS = 5  # a study that trained fewer trials is under-tuned: its model was barely searched
 PredictionsByKey = Mapping[Tuple[str, str, int], Predictions]  # (task, model, seed) -> a refit's test predictions
@@ -189,7 +188,7 @@ def accuracy_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def friedman_line(result: Optional[FriedmanResult], n_tasks: int, alpha: float = ALPHA) -> str:
     """What Friedman's test over the tasks says, or why there is none (and so no critical-difference diagram)."""
-    from ..significance import MIN_FRIEDMAN_TASKS
+    from dlbench.reports.significance import MIN_FRIEDMAN_TASKS
 
     if result is None:
         return (f"No Friedman test or critical-difference diagram: they need at least {MIN_FRIEDMAN_TASKS} tasks "

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from .summary import Summary
+from dlbench.reports.summary import Summary
 
 
 def render_csv(summary: Summary) -> str:

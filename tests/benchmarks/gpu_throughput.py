@@ -19,12 +19,11 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for plain_loop
 
-from plain_loop import fastest, plain_loop  # noqa: E402
-
 from dlbench import TaskInfo, TorchClassifier  # noqa: E402
 from dlbench.plugins.cnn import DEFAULTS, make_cnn  # noqa: E402
-from dlbench.runner import tuning_split  # noqa: E402
-from dlbench.tuning import Split  # noqa: E402
+from dlbench.runs.runner import tuning_split  # noqa: E402
+from dlbench.tuning.studies import Split  # noqa: E402
+from plain_loop import fastest, plain_loop  # noqa: E402
 
 CONFIGURATIONS: Tuple[Tuple[str, Dict], ...] = (
     ("dlbench 32", {"precision": "32", "channels_last": False, "compile": False}),

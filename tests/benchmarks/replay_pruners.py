@@ -23,7 +23,7 @@ import optuna
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
-from dlbench.pruning import WARM_START, make_pruner
+from dlbench.tuning.pruning import WARM_START, make_pruner
 
 Curve = Dict[str, object]
 

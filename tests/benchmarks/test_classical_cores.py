@@ -11,7 +11,7 @@ import time
 import pytest
 
 from dlbench import SklearnClassifier
-from dlbench.workers import WorkerPlan, bind_worker, cpu_cores
+from dlbench.runs.workers import WorkerPlan, bind_worker, cpu_cores
 
 ROUNDS = 3
 

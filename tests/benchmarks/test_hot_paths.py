@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from dlbench import Model, TaskInfo
-from dlbench.columns import RESULT_COLUMNS, TRIAL_COLUMNS
 from dlbench.plugins.cnn import DEFAULTS, make_cnn
 from dlbench.plugins.logistic import build as build_logistic
 from dlbench.reports import FORMATS, Summary, render
-from dlbench.runner import tuning_split
-from dlbench.tuning import tune
+from dlbench.results.schema import RESULT_COLUMNS, TRIAL_COLUMNS
+from dlbench.runs.runner import tuning_split
+from dlbench.tuning.studies import tune
 
 
 @pytest.fixture(scope="module")

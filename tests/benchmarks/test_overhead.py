@@ -24,9 +24,9 @@ from typing import Any, Callable, Dict
 import pytest
 
 from dlbench import Model, TaskInfo
-from dlbench.runner import tuning_split
-from dlbench.storage import journal_url, open_storage
-from dlbench.tuning import Split, open_study, tune
+from dlbench.runs.runner import tuning_split
+from dlbench.tuning.storage import journal_url, open_storage
+from dlbench.tuning.studies import Split, open_study, tune
 from plain_loop import fastest, plain_loop
 
 EPOCHS = (0, 3)

@@ -1,0 +1,79 @@
+"""A run's settings travel with it (in TaskInfo and DataSettings), so two runs in one process never share them."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from dlbench.cli import main
+from dlbench.training.devices import cpu_cores
+
+RECORDING_PLUGIN = '''
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from dlbench import Model, SklearnClassifier, Task, TaskData, hookimpl
+
+RECORD = Path({record!r})
+
+
+def _record(**seen):
+    with open(RECORD, "a") as handle:
+        handle.write(json.dumps(seen) + "\\n")
+
+
+def load(settings):
+    _record(data_dir=str(settings.data_dir), progress=settings.progress)
+    rng = np.random.default_rng(0)
+    x = rng.random((60, 1, 4, 4)).astype(np.float32)
+    y = np.arange(60) % 2
+    x[y == 1] += 0.5
+    return TaskData(np.clip(x[:40], 0, 1), y[:40], np.clip(x[40:], 0, 1), y[40:])
+
+
+def build(params, task):
+    _record(precision=task.training.precision, compile=task.training.compile, threads=task.training.threads)
+    return SklearnClassifier(LogisticRegression())
+
+
+@hookimpl
+def register_models(register):
+    register(Model(name="recorder", family="classical", search_space=lambda trial: {{}}, defaults={{}}, build=build))
+
+
+@hookimpl
+def register_tasks(register):
+    register(Task("recorded", ("images",), ("a", "b"), load))
+'''
+
+
+def test_two_runs_in_one_process_keep_their_own_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
+    monkeypatch.delenv("DLBENCH_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # the default data directory is made under it
+    plugins, record = tmp_path / "plugins", tmp_path / "record.jsonl"
+    plugins.mkdir()
+    (plugins / "recording.py").write_text(textwrap.dedent(RECORDING_PLUGIN.format(record=str(record))))
+    first_data = tmp_path / "first-data"
+    first_data.mkdir()
+    common = ["run", "--task", "recorded", "--model", "recorder", "--trials", "1", "--budget", "none",
+              "--plugins-dir", str(plugins), "--output", str(tmp_path / "runs")]
+    assert main([*common, "--data-dir", str(first_data), "--precision", "bf16-mixed", "--compile", "--jobs", "1",
+                 "--quiet"]) == 0
+    first = [json.loads(line) for line in record.read_text().splitlines()]
+    record.unlink()
+    assert main(common) == 0  # defaults: the default data directory, progress shown, no precision or compile
+    second = [json.loads(line) for line in record.read_text().splitlines()]
+
+    loads = [seen for seen in first if "data_dir" in seen]
+    builds = [seen for seen in first if "precision" in seen]
+    assert loads and all(seen == {"data_dir": str(first_data), "progress": False} for seen in loads)
+    assert builds and all(seen["precision"] == "bf16-mixed" and seen["compile"] is True for seen in builds)
+    default_data = str(tmp_path / "home" / ".cache" / "dlbench")
+    assert all(seen == {"data_dir": default_data, "progress": True} for seen in second if "data_dir" in seen)
+    assert all(seen["precision"] is None and seen["compile"] is False for seen in second if "precision" in seen)
+    assert {seen["threads"] for seen in first + second if "threads" in seen} == {cpu_cores()}  # one worker: every core
