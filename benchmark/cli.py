@@ -192,7 +192,7 @@ def _add_run_outputs(run: argparse.ArgumentParser) -> None:
                      help="use the first N GPUs, one worker bound to each (default: every visible GPU)")
     run.add_argument("--precision", choices=PRECISIONS, default=None,
                      help="deep models' training precision: 32, bf16-mixed or 16-mixed (default: bf16-mixed on a "
-                     "GPU with native bfloat16, else 32)")
+                     "GPU or CPU with native bfloat16 (AVX512-BF16, AMX), else 32)")
     _add_alpha(run)
     run.add_argument("--compile", action="store_true",
                      help="torch.compile the deep models' networks (slower start, faster epochs on a GPU)")

@@ -56,7 +56,7 @@ class TrainingSettings:
     never share settings. An adapter given its own ``precision`` or ``compile`` keeps them.
     """
 
-    precision: Optional[str] = None  # "32", "bf16-mixed", "16-mixed"; None: bf16-mixed on a GPU with native bf16, else 32
+    precision: Optional[str] = None  # "32", "bf16-mixed", "16-mixed"; None: bf16-mixed where native (GPU or CPU), else 32
     compile: bool = False  # torch.compile the networks
     threads: Optional[int] = None  # the cores this worker may use (``n_jobs``, trials side by side); None: every core
 

@@ -59,7 +59,7 @@ def test_training_does_exactly_what_a_hand_written_loop_does(tiny_digits):
 
     split = Split(tiny_digits.x_train, tiny_digits.y_train, tiny_digits.x_test, tiny_digits.y_test)
     factory = _mlp(tiny_digits).module_factory
-    estimator = TorchClassifier(factory, lr=3e-3, batch_size=32, epochs=3, seed=7)
+    estimator = TorchClassifier(factory, lr=3e-3, batch_size=32, epochs=3, seed=7, precision="32")
     estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
     by_hand = plain_loop(factory, split, lr=3e-3, batch_size=32, epochs=3, seed=7)
     np.testing.assert_array_equal(estimator.predict(split.x_val), by_hand.predictions)
@@ -123,8 +123,16 @@ def test_bf16_mixed_on_a_gpu_without_bfloat16_is_refused(monkeypatch):
     check_precision(None)
 
 
-def test_precision_defaults_to_32_on_the_cpu_and_is_passed_on():
-    assert resolved_precision(None, "cpu") == "32-true"
+@pytest.mark.parametrize("avx512_bf16, amx, expected", [(False, False, "32-true"), (True, False, "bf16-mixed"),
+                                                        (False, True, "bf16-mixed")])
+def test_precision_defaults_to_bf16_mixed_only_on_a_cpu_that_computes_it_natively(monkeypatch, avx512_bf16, amx,
+                                                                                   expected):
+    import torch
+
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    assert resolved_precision(None, "cpu") == expected
+    assert resolved_precision("32", "cpu") == "32-true" and resolved_precision("bf16-mixed", "cpu") == "bf16-mixed"
     assert resolved_precision("32", "cuda") == "32-true"
     assert resolved_precision("16-mixed", "cuda") == "16-mixed"
 
@@ -151,7 +159,7 @@ def test_run_settings_reach_every_torch_classifier_the_host_builds_unless_it_cho
     _built(_mlp(tiny_digits, compile=False, precision="32"), run).fit(tiny_digits.x_train, tiny_digits.y_train)
     assert len(compiled) == 1
     alone = _mlp(tiny_digits).fit(tiny_digits.x_train, tiny_digits.y_train)  # not built by a run: the defaults
-    assert len(compiled) == 1 and alone.module_.trainer.precision == "32-true"
+    assert len(compiled) == 1 and alone.module_.trainer.precision == resolved_precision(None, "cpu")
 
 
 @pytest.mark.slow

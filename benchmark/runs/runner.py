@@ -89,7 +89,7 @@ class RunConfig:
     jobs: Optional[int] = None  # parallel workers; default: one per GPU, else one
     devices: Optional[int] = None  # use only the first N GPUs
     observers: Optional[Observers] = None  # plugins told about finished trials and the finished run
-    precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU with native bfloat16, else 32
+    precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU or CPU with native bfloat16, else 32
     compile: bool = False  # torch.compile the deep models' networks
     data_dir: Optional[Path] = None  # --data-dir; default: $DLBENCH_DATA, else ~/.cache/dlbench
     settings: Mapping[str, Any] = field(default_factory=dict)  # the resolved options, kept in run.json for --resume

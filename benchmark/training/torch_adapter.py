@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from dlbench.training.tensors import native_bf16
+from dlbench.training.tensors import cpu_native_bf16, native_bf16
 from dlbench.types import TrainingSettings
 
 
@@ -27,16 +27,23 @@ def _devices_for(accelerator: str, devices: Any) -> Any:
 
 
 def _accelerator_device(accelerator: str) -> str:
-    """``cuda`` when ``accelerator`` will train on a CUDA GPU, else the accelerator's name."""
+    """The kind of device ``accelerator`` will train on: ``cuda`` on a CUDA GPU, ``mps`` on Apple's, ``cpu``
+    when ``auto`` finds neither, else the accelerator's name."""
     import torch
 
-    return "cuda" if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available() else accelerator
+    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
+        return "cuda"
+    if accelerator == "auto":
+        return "mps" if torch.backends.mps.is_available() else "cpu"
+    return accelerator
 
 
 def resolved_precision(precision: Optional[str], device_type: str) -> str:
-    """Lightning's precision flag: ``bf16-mixed`` by default on a GPU with native bfloat16, else ``32-true``."""
+    """Lightning's precision flag: ``bf16-mixed`` by default on a GPU or CPU that computes bfloat16 natively,
+    else ``32-true``."""
     if precision is None:
-        precision = "bf16-mixed" if device_type == "cuda" and native_bf16() else "32"
+        native = native_bf16() if device_type == "cuda" else cpu_native_bf16() if device_type == "cpu" else False
+        precision = "bf16-mixed" if native else "32"
     return "32-true" if precision == "32" else precision
 
 
@@ -52,7 +59,7 @@ class TorchClassifier:
     :param accelerator, devices: passed to the Trainer (``"auto"`` uses a GPU when there is one).
     :param on_epoch_end: called as ``(epoch, val_accuracy)`` after each validation epoch.
     :param precision: ``"32"``, ``"bf16-mixed"`` or ``"16-mixed"``; None: the run's ``--precision``
-        (by default bf16-mixed on a GPU with native bfloat16, else 32).
+        (by default bf16-mixed on a GPU or CPU with native bfloat16, else 32).
     :param compile: ``torch.compile`` the network; None: the run's ``--compile``.
     :param channels_last: channels-last memory for 4-d images on a GPU (faster convolutions).
     :param training: the run's settings (precision, compile); None until the host hands them over (see

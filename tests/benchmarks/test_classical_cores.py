@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dlbench import SklearnClassifier
+from dlbench import SklearnClassifier, TrainingSettings
 from dlbench.runs.workers import WorkerPlan, bind_worker, cpu_cores
 
 ROUNDS = 3
@@ -40,7 +40,8 @@ def test_a_classical_model_uses_the_cores_it_is_given(name, make):
             rounds = []
             for _ in range(ROUNDS):
                 started = time.perf_counter()
-                SklearnClassifier(make()).fit(data.x_train, data.y_train).predict(data.x_test)
+                fitted = SklearnClassifier(make(), training=TrainingSettings(threads=threads))  # as a run hands it over
+                fitted.fit(data.x_train, data.y_train).predict(data.x_test)
                 rounds.append(time.perf_counter() - started)
             seconds[threads] = min(rounds)
     finally:
