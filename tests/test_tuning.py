@@ -185,6 +185,22 @@ class _Epochs:
         return np.zeros(len(X), dtype=int)
 
 
+def test_a_portfolio_warm_start_that_would_end_far_past_the_deadline_stops_once_an_epoch_shows_it(split):
+    from dlbench.tuning.pruning import PORTFOLIO_GRACE, STOPPED
+
+    space = lambda trial: {"epochs": trial.suggest_int("epochs", 1, 100), "pause": trial.suggest_float("pause", 0.01, 0.3)}
+    model = Model(name="epochs", family="deep", search_space=space, defaults={"epochs": 2, "pause": 0.05},
+                  portfolio=({"epochs": 100, "pause": 0.05},), build=lambda params, task: _Epochs(params))
+    study = open_study(model, _info(), 0, "none")
+    started = time.perf_counter()
+    tune(model, _info(), split, n_trials=2, timeout=0.2, seed=0, study=study)
+    assert time.perf_counter() - started < 0.2 * (1 + PORTFOLIO_GRACE) + 2.0  # not the portfolio's 5 s
+    defaults, portfolio = study.get_trials(deepcopy=False)
+    assert defaults.state.name == "COMPLETE" and defaults.user_attrs["epochs"] == 2  # the defaults, whole
+    assert portfolio.state.name == "PRUNED" and portfolio.user_attrs[STOPPED] == "time"
+    assert portfolio.user_attrs["epochs"] == 1  # its first epoch showed it would end ~5 s late
+
+
 def test_a_sampled_deep_trial_still_training_when_the_time_is_up_stops_after_its_epoch(split):
     from dlbench.tuning.pruning import STOPPED
 
@@ -194,10 +210,10 @@ def test_a_sampled_deep_trial_still_training_when_the_time_is_up_stops_after_its
     study = open_study(model, _info(), 0, "none")
     study.enqueue_trial({"epochs": 100, "pause": 0.05})  # not a warm start: as a sampled trial
     started = time.perf_counter()
-    tune(model, _info(), split, n_trials=3, timeout=0.1, seed=0, study=study)
+    tune(model, _info(), split, n_trials=3, timeout=0.4, seed=0, study=study)
     trials = study.get_trials(deepcopy=False)
     assert [t.state.name for t in trials] == ["COMPLETE", "COMPLETE", "WAITING"]  # the time was up
-    assert trials[1].user_attrs["epochs"] == 10  # the portfolio trained whole, past the 0.1 s
+    assert trials[1].user_attrs["epochs"] == 10  # the portfolio trained whole: past the 0.4 s, within the grace
     started = time.perf_counter()
     outcome = tune(model, _info(), split, n_trials=3, timeout=0.3, seed=0, study=study)
     assert time.perf_counter() - started < 3.0  # not the sampled trial's 5 s

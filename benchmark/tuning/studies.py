@@ -36,7 +36,7 @@ from dlbench.results.metrics import accuracy
 from dlbench.timing import TimeSplit
 from dlbench.training.options import build_estimator
 from dlbench.training.outputs import checked_labels
-from dlbench.tuning.pruning import WARM_START, make_pruner, report_epochs
+from dlbench.tuning.pruning import PORTFOLIO_GRACE, WARM_START, make_pruner, report_epochs
 from dlbench.tuning.storage import INTERRUPTED, REPLAYS, SAMPLED, SURPLUS, in_quota, quota_place
 from dlbench.types import Model, TaskInfo, TrialResult
 
@@ -186,6 +186,7 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
     clock = clock or TimeSplit()
     started = time.perf_counter()
     deadline = None if timeout is None else started + timeout
+    grace = 0.0 if timeout is None else PORTFOLIO_GRACE * timeout
     with threadpool_limits(1) if lanes > 1 else contextlib.nullcontext():
         while not _should_stop(study, n_trials, timeout, time.perf_counter() - started):
             batch = _ask_batch(study, n_trials, lanes, model)
@@ -193,7 +194,7 @@ def tune(model: Model, info: TaskInfo, split: Split, n_trials: Optional[int], ti
                 break
             try:
                 outcomes = side_by_side([lambda trial=trial: _run_trial(study, trial, model, info, split, clock,
-                                                                          deadline)
+                                                                          deadline, grace)
                                          for trial in batch])
             except KeyboardInterrupt:
                 _interrupt_running(study, batch)
@@ -298,7 +299,8 @@ def _should_stop(study: "optuna.Study", n_trials: Optional[int], timeout: Option
 
 
 def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info: TaskInfo,
-               split: Split, clock: TimeSplit, deadline: Optional[float] = None) -> Tuple[Any, Optional[float]]:
+               split: Split, clock: TimeSplit, deadline: Optional[float] = None,
+               grace: float = 0.0) -> Tuple[Any, Optional[float]]:
     """Fit and score one trial; its state and value for ``study.tell``. It fails when it raises, or when ``predict``
     does not return one label in range per image (see :func:`checked_labels`). Ctrl-C marks it interrupted and stops;
     a deep trial still training at ``deadline`` stops at the end of its epoch (see :func:`report_epochs`)."""
@@ -311,7 +313,7 @@ def _run_trial(study: "optuna.Study", trial: "optuna.Trial", model: Model, info:
     try:
         params = model.search_space(trial)
         estimator = build_estimator(model, params, info)
-        report_epochs(estimator, trial, deadline)
+        report_epochs(estimator, trial, deadline, grace)
         with clock.fitting():
             estimator.fit(split.x_fit, split.y_fit, split.x_val, split.y_val)
         with clock.predicting():
