@@ -489,7 +489,7 @@ def _run_config(args: argparse.Namespace, argv: Sequence[str]):
                      argv=list(argv), storage=args.storage and check_storage_url(args.storage),
                      study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices,
                      observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile, alpha=args.alpha,
-                     data_dir=data.data_dir, settings=resolved_settings(args, data.data_dir),
+                     data_dir=data.chosen, settings=resolved_settings(args, data.chosen),
                      plugins=run_plugins(catalogue, models, tasks))
 
 
@@ -497,15 +497,16 @@ NOT_STORED = ("command", "resume", "helper", "publish", "preset")  # a resume is
 PATH_OPTIONS = ("output", "data_dir")
 
 
-def resolved_settings(args: argparse.Namespace, data_dir: Path) -> Dict[str, object]:
+def resolved_settings(args: argparse.Namespace, data_dir: Optional[Path]) -> Dict[str, object]:
     """Every option of a ``run`` command line after presets and defaults (``--trials`` and ``--budget`` from the
-    preset, the data directory found), paths absolute: what ``run.json`` keeps for ``--resume``."""
+    preset), paths absolute: what ``run.json`` keeps for ``--resume``. The data directory is kept when given
+    (None: the default's rule, looked up where the run resumes)."""
     settings: Dict[str, object] = {name: value for name, value in vars(args).items() if name not in NOT_STORED}
     settings.update(data_dir=data_dir, output=args.output, plugins_dir=list(args.plugins_dir),
                     study_name=args.study_name or "dlbench")
-    for name in (*PATH_OPTIONS, "plugins_dir"):
-        value = settings[name]
-        settings[name] = [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
+    for name in PATH_OPTIONS:
+        settings[name] = None if settings[name] is None else str(Path(settings[name]).resolve())
+    settings["plugins_dir"] = [str(Path(folder).resolve()) for folder in args.plugins_dir]
     return settings
 
 
@@ -522,7 +523,7 @@ def stored_options(run_file: Dict[str, object]) -> argparse.Namespace:
                            "with the dlbench version that started it")
     options = {**defaults, **settings, "resume": None, "publish": None, "helper": None}
     for name in PATH_OPTIONS:
-        options[name] = Path(options[name])
+        options[name] = None if options[name] is None else Path(options[name])
     options["plugins_dir"] = [Path(folder) for folder in options["plugins_dir"]]
     return argparse.Namespace(**options)
 

@@ -17,7 +17,6 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from dlbench.data.directory import resolve_data_dir
 from dlbench.data.splits import stratified_split
 from dlbench.host.contracts import ContractError
 from dlbench.host.contracts import check_model as check_model_structure
@@ -85,6 +84,6 @@ def check_task(task: Task, settings: Optional[DataSettings] = None) -> TaskData:
     the default data directory's) returns data within the contract (shapes, dtypes, value ranges, labels,
     every class in train). Returns the loaded data."""
     check_task_structure(task)
-    data = task.load_data(settings or DataSettings(resolve_data_dir()))
+    data = task.load_data(settings or DataSettings())
     check_task_data(task, data)
     return data

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Literal, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
+
+from dlbench.errors import DlbenchError
 
 if TYPE_CHECKING:
     import optuna
@@ -63,11 +66,36 @@ class TrainingSettings:
 
 @dataclass(frozen=True)
 class DataSettings:
-    """What a task's ``load`` may need from the run: the data directory (``--data-dir``, else ``$DLBENCH_DATA``,
-    else ``~/.cache/dlbench``) and whether downloads draw progress bars (``--quiet`` turns them off)."""
+    """What a task's ``load`` may need from the run: the data directory and whether downloads draw progress
+    bars (``--quiet`` turns them off).
 
-    data_dir: Path
+    ``chosen`` is ``--data-dir`` (None: not given). :attr:`data_dir` is looked up only when a loader asks
+    for it, so a run of tasks that read no files never needs one.
+    """
+
+    chosen: Optional[Path] = None
     progress: bool = True
+
+    @property
+    def data_dir(self) -> Path:
+        """``chosen`` (which must exist), else ``$DLBENCH_DATA``, else ``~/.cache/dlbench`` (created)."""
+        if self.chosen is not None:
+            if not Path(self.chosen).is_dir():
+                raise DlbenchError(f"data directory {str(self.chosen)!r} does not exist; create it or pass an "
+                                   "existing folder")
+            return Path(self.chosen)
+        from_env = os.environ.get("DLBENCH_DATA")
+        if from_env:
+            if not Path(from_env).is_dir():
+                raise DlbenchError(f"DLBENCH_DATA={from_env!r} is not a folder; create it or unset DLBENCH_DATA")
+            return Path(from_env)
+        default = Path.home() / ".cache" / "dlbench"
+        try:
+            default.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DlbenchError(f"cannot create the data directory {str(default)!r} ({error.strerror}); pass "
+                               "--data-dir or set DLBENCH_DATA") from None
+        return default
 
 
 @dataclass(frozen=True)

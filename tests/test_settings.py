@@ -77,3 +77,14 @@ def test_two_runs_in_one_process_keep_their_own_settings(tmp_path, monkeypatch):
     assert all(seen == {"data_dir": default_data, "progress": True} for seen in second if "data_dir" in seen)
     assert all(seen["precision"] is None and seen["compile"] is False for seen in second if "precision" in seen)
     assert {seen["threads"] for seen in first + second if "threads" in seen} == {cpu_cores()}  # one worker: every core
+
+
+def test_a_run_of_tasks_that_read_no_files_needs_no_data_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("DLBENCH_DATA", str(tmp_path / "nowhere"))  # looked up only by a loader that asks
+    assert main(["run", "--task", "digits", "--model", "logistic", "--trials", "1", "--budget", "none", "--quiet",
+                 "--output", str(tmp_path / "runs")]) == 0
+    assert main(["run", "--task", "digits", "--model", "logistic", "--data-dir", str(tmp_path / "missing"),
+                 "--output", str(tmp_path / "runs")]) == 2  # a --data-dir given is checked before any work
+    assert capsys.readouterr().err.endswith(f"data directory {str(tmp_path / 'missing')!r} does not exist; create it "
+                                            "or pass an existing folder\n")

@@ -198,7 +198,7 @@ def test_a_portfolio_warm_start_that_would_end_far_past_the_deadline_stops_once_
     defaults, portfolio = study.get_trials(deepcopy=False)
     assert defaults.state.name == "COMPLETE" and defaults.user_attrs["epochs"] == 2  # the defaults, whole
     assert portfolio.state.name == "PRUNED" and portfolio.user_attrs[STOPPED] == "time"
-    assert portfolio.user_attrs["epochs"] == 1  # its first epoch showed it would end ~5 s late
+    assert portfolio.user_attrs["epochs"] == 2  # its second epoch showed the pace: it would end ~5 s late
 
 
 def test_a_sampled_deep_trial_still_training_when_the_time_is_up_stops_after_its_epoch(split):

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
-from dlbench.errors import DlbenchError
 from dlbench.types import DataSettings
 
 
 def resolve_data_dir(chosen: Optional[Path] = None) -> Path:
-    """The data directory: ``chosen`` (``--data-dir``, which must exist), else ``$DLBENCH_DATA``, else the
-    default cache, created when missing."""
-    if chosen is not None:
-        if not Path(chosen).is_dir():
-            raise DlbenchError(f"data directory {str(chosen)!r} does not exist; create it or pass an existing folder")
-        return Path(chosen)
-    from_env = os.environ.get("DLBENCH_DATA")
-    if from_env:
-        if not Path(from_env).is_dir():
-            raise DlbenchError(f"DLBENCH_DATA={from_env!r} is not a folder; create it or unset DLBENCH_DATA")
-        return Path(from_env)
-    default = Path.home() / ".cache" / "dlbench"
-    default.mkdir(parents=True, exist_ok=True)
-    return default
+    """The data directory (see :attr:`dlbench.DataSettings.data_dir`): a DlbenchError when ``chosen`` (``--data-dir``)
+    or ``$DLBENCH_DATA`` is not a folder, or the default cannot be created."""
+    return DataSettings(chosen).data_dir
 
 
 def data_settings(chosen: Optional[Path] = None, quiet: bool = False) -> DataSettings:
-    """What a run hands to its tasks' loaders: the resolved data directory, and progress bars unless ``quiet``."""
-    return DataSettings(resolve_data_dir(chosen), progress=not quiet)
+    """What a run hands to its tasks' loaders; a ``chosen`` folder is checked at once (bad input stops before any
+    work), the default only when a loader asks for it."""
+    if chosen is not None:
+        resolve_data_dir(chosen)
+    return DataSettings(None if chosen is None else Path(chosen).resolve(), progress=not quiet)

@@ -15,7 +15,6 @@ from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, 
 
 import pluggy
 
-from dlbench.data.directory import resolve_data_dir
 from dlbench.errors import (DlbenchError, DuplicateNameError, UnknownNameError, UnusableNameError, did_you_mean,
                             may_have_registered)
 from dlbench.host import contracts
@@ -84,9 +83,10 @@ def _collect(plugins: Plugins, hook_name: str, kind: str, check: Callable[[objec
                     rejected.named.setdefault(name, text)
                 continue
             name = key(item)
-            if name in entries:
-                kept, dropped = _earlier_registered(plugins, entries[name].plugin, plugin)
-                if kept == plugin:
+            if name in entries:  # by one plugin twice: the first registration stays
+                kept, dropped = ((plugin, plugin) if entries[name].plugin == plugin
+                                 else _earlier_registered(plugins, entries[name].plugin, plugin))
+                if kept == plugin != entries[name].plugin:
                     entries[name] = Entry(item, plugin, plugins.info(plugin))
                 duplicate = DuplicateNameError(kind, name, kept, dropped)
                 rejected.named.setdefault(name, plugins.problem(dropped, str(duplicate), duplicate))
@@ -285,7 +285,7 @@ class Catalogue:
         for task in tasks:
             plugin = self.task_plugin(task.name)
             try:
-                data = task.load_data(settings or DataSettings(resolve_data_dir()))
+                data = task.load_data(settings or DataSettings())
                 check_task_data(task, data)
             except contracts.ContractError as error:
                 message = str(error)

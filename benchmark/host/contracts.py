@@ -98,7 +98,7 @@ def check_task(task: object) -> None:
     if len(set(task.class_names)) != len(task.class_names):
         raise ContractError(f"{where}: class names must be unique, got {list(task.class_names)}")
     if not callable(task.load):
-        raise ContractError(f"{where} has no loader: load must be a function () -> TaskData")
+        raise ContractError(f"{where} has no loader: load must be a function () -> TaskData or (settings) -> TaskData")
 
 
 def check_task_source(source: object) -> None:

@@ -19,7 +19,6 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from dlbench.data.arrays import take_rows
-from dlbench.data.directory import resolve_data_dir
 from dlbench.data.splits import stratified_indices
 from dlbench.errors import DlbenchError
 from dlbench.files import create_run_dir, disk_full, write_json_atomic
@@ -122,7 +121,7 @@ def prepare(task: Task, seed: int, data_settings: Optional[DataSettings] = None,
     """Load and check a task's data (handing its loader ``data_settings``, by default the default data
     directory's), and draw its validation split; nothing else keeps the loaded arrays. The task's
     :class:`TaskInfo` carries ``training`` to the estimators its models build."""
-    data = task.load_data(data_settings or DataSettings(resolve_data_dir()))
+    data = task.load_data(data_settings or DataSettings())
     check_task_data(task, data)
     info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), seed,
                     training)
@@ -324,7 +323,7 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
     """
     clock = clock or TimeSplit()
     training = TrainingSettings(config.precision, config.compile, threads)
-    data_settings = DataSettings(resolve_data_dir(config.data_dir), progress=not config.quiet)
+    data_settings = DataSettings(config.data_dir, progress=not config.quiet)
     started = time.time()
     tasks_left = len({id(task) for task, _ in studies})
 
