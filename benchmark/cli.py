@@ -684,6 +684,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except DlbenchError as error:
         sys.stderr.write(f"dlbench: error: {error}\n")
         return 2
+    except BrokenPipeError:  # the reader of stdout stopped early (dlbench list | head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return 0
     except Exception as error:
         full = disk_full(error)
         if full is None:

@@ -264,3 +264,15 @@ def test_seeds_give_one_row_per_seed_and_mean_and_std_in_the_table(tmp_path):
     leaderboard = (run_dir / "leaderboard.md").read_text()
     assert f"{mlp.mean():.4f} ± {mlp.std(ddof=1):.4f}" in leaderboard
     assert json.loads((run_dir / "environment.json").read_text())["finished"] is True
+
+
+def test_a_reader_that_stops_early_ends_the_listing_quietly():
+    import subprocess
+    import sys
+
+    listing = subprocess.Popen([sys.executable, "-m", "dlbench.cli", "list"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    listing.stdout.readline()  # like `dlbench list | head -1`
+    listing.stdout.close()
+    assert listing.wait(timeout=120) == 0
+    assert b"Traceback" not in listing.stderr.read()
