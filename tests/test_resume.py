@@ -431,3 +431,19 @@ def test_a_resume_keeps_the_settings_the_run_started_with_when_a_preset_changes(
     trials = pd.read_csv(run_dir / "trials.csv")
     assert (trials.state == "complete").sum() == 3 and (trials.state == "interrupted").sum() == 1  # not 6
     assert json.loads((run_dir / "run.json").read_text())["settings"] == settings
+
+
+def test_a_run_file_with_settings_this_dlbench_does_not_know_is_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert main(["run", "--task", "digits", "--model", "logistic", "--trials", "1", "--budget", "none", "--quiet",
+                 "--output", str(tmp_path)]) == 0
+    (run_dir,) = tmp_path.iterdir()
+    document = json.loads((run_dir / "run.json").read_text())
+    document["settings"]["bogus"] = 1  # written by a newer dlbench
+    (run_dir / "run.json").write_text(json.dumps(document))
+    results = (run_dir / "results.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["run", "--resume", str(run_dir), "--quiet"]) == 2
+    assert capsys.readouterr().err == ("dlbench: error: run.json stores settings this dlbench does not know (bogus); "
+                                       "resume it with the dlbench version that started it\n")
+    assert (run_dir / "results.csv").read_bytes() == results  # nothing finished is lost
