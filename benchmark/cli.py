@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
+from dlbench.api.options import (DEFAULT_BUDGET, DEFAULT_TRIALS, FROM_PRESET, MAX_SEED, PRESETS, RESUME_OPTIONS,
+                                 RunOptions, checked_options, seconds_or_none, whole_number)
 from dlbench.errors import DlbenchError
 from dlbench.files import DISK_FULL, disk_full, space_to_free
 from dlbench.reports.significance import ALPHA
@@ -17,13 +18,8 @@ from dlbench.timing import NOISE_FLOOR_SECONDS
 from dlbench.training.options import PRECISIONS
 from dlbench.tuning.pruning import PRUNERS
 
-DEFAULT_TRIALS = 10
-DEFAULT_BUDGET = 960.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU, no mnist-5k study under-tuned
-PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1800.0)}
-FROM_PRESET = -1.0  # --budget not given: the preset's budget applies
-MAX_SEED = 2**32 - 1  # the largest seed numpy and scikit-learn accept (random_state < 2**32); torch takes more
 # what may be given with --resume: how to run it, and what a run folder is not trusted to name itself
-RESUME_OPTIONS = ("--quiet", "--jobs", "--devices", "--storage", "--plugins-dir", "--publish")
+RESUME_FLAGS = tuple("--" + name.replace("_", "-") for name in RESUME_OPTIONS)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -36,18 +32,16 @@ class OneLineParser(argparse.ArgumentParser):
 
 def int_at_least(minimum: int, maximum: Optional[int] = None) -> Callable[[str], int]:
     """An argparse type: a whole number of at least ``minimum`` (and with ``maximum``, at most that)."""
-    expected = f"an integer >= {minimum}" if maximum is None else f"an integer from {minimum} to {maximum}"
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value: object = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected {expected}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is too small; expected {expected}")
-        if maximum is not None and value > maximum:
-            raise argparse.ArgumentTypeError(f"{value} is too large; expected {expected}")
-        return value
+            value = text  # whole_number says it is not a whole number
+        try:
+            return whole_number(value, minimum, maximum)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
 
     return parse
 
@@ -60,9 +54,10 @@ def positive_seconds(text: str) -> Optional[float]:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected seconds > 0 or none") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not valid; expected seconds > 0 or none")
-    return value
+    try:
+        return seconds_or_none(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not valid; expected seconds > 0 or none") from None
 
 
 def bounded_number(accepts: Callable[[float], bool], expected: str, example: str = "",
@@ -178,7 +173,7 @@ def _add_run_outputs(run: argparse.ArgumentParser) -> None:
                      "plots, environment.json) into DIR, e.g. results/leaderboard")
     run.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
                      help="continue an interrupted run with its own options: finished studies and trials are kept "
-                     f"(only {', '.join(RESUME_OPTIONS)} may be given with it)")
+                     f"(only {', '.join(RESUME_FLAGS)} may be given with it)")
     run.add_argument("--storage", default=None, metavar="URL",
                      help="Optuna storage shared by several workers: postgresql://..., mysql+pymysql://..., "
                      "sqlite:///PATH or journal:PATH (default: a journal file in the run folder)")
@@ -295,32 +290,27 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def _catalogue(args: argparse.Namespace, hold_warnings: bool = False):
     """The catalogue of the plugins the command line selects (``hold_warnings``: see :func:`load_plugins`)."""
-    from dlbench.host.catalogue import Catalogue
-    from dlbench.host.loading import PluginSelection, load_plugins
+    from dlbench.api.catalogues import plugin_catalogue
 
-    selection = PluginSelection.from_options(args.plugins_dir, args.plugin_args, args.strict_plugins)
-    return Catalogue.from_plugins(load_plugins(selection, hold_warnings=hold_warnings))
+    return plugin_catalogue(args.plugins_dir, args.plugin_args, args.strict_plugins, hold_warnings)
 
 
 def command_list(args: argparse.Namespace) -> int:
     """Print the models, tasks, task sources and report formats, with where each comes from."""
-    catalogue = _catalogue(args)
-    print("models:")
-    for name in catalogue.list_models():
-        entry = catalogue.model_entries[name]
-        print(f"  {name:<16} {entry.item.family:<10} {entry.plugin} ({entry.source})  {entry.item.description}")
-    print("tasks:")
-    for name in catalogue.list_tasks():
-        entry = catalogue.task_entries[name]
-        tags = ",".join(entry.item.tags)
-        print(f"  {name:<16} {tags:<24} {entry.plugin} ({entry.source})  {entry.item.description}")
-    print("task sources (--task PREFIX:ARGUMENT):")
-    for prefix, entry in sorted(catalogue.source_entries.items()):
-        print(f"  {prefix + ':':<16} {'':<24} {entry.plugin} ({entry.source})  {entry.item.description}")
-    print("report formats (dlbench report --format NAME):")
-    for name, entry in catalogue.reporter_entries.items():
-        print(f"  {name:<16} {entry.item.extension:<10} {entry.plugin} ({entry.source})  {entry.item.description}")
+    from dlbench.api.catalogues import registered
+
+    table = registered(args.plugins_dir, args.plugin_args, args.strict_plugins)
+    for kind, heading in LISTING_HEADINGS.items():
+        print(heading)
+        for entry in table[table["kind"] == kind].itertuples():
+            name = entry.name + ":" if kind == "task source" else entry.name
+            print(f"  {name:<16} {entry.detail:<{24 if kind.startswith('task') else 10}} {entry.plugin} "
+                  f"({entry.source})  {entry.description}")
     return 0
+
+
+LISTING_HEADINGS = {"model": "models:", "task": "tasks:", "task source": "task sources (--task PREFIX:ARGUMENT):",
+                    "report format": "report formats (dlbench report --format NAME):"}
 
 
 def command_plugins(args: argparse.Namespace) -> int:
@@ -367,84 +357,24 @@ def command_data(args: argparse.Namespace) -> int:
 
 
 def check_run_args(args: argparse.Namespace) -> None:
-    """What argparse cannot check: --task or --resume, --storage with --study-name, --helper, a writable --publish,
-    and that the last refit seed (--seed + --seeds - 1) is one every seeded library accepts."""
-    if args.publish is not None:
-        check_writable_folder(args.publish, "--publish")
+    """What argparse cannot check on its own: with --resume only the options of RESUME_FLAGS, and --helper only
+    with --resume (a new run's options are checked by :func:`dlbench.api.options.check_new_run`)."""
     if args.resume is not None:
         defaults = vars(build_parser().parse_args(["run", "--resume", str(args.resume)]))
-        allowed = {option.lstrip("-").replace("-", "_") for option in RESUME_OPTIONS} | {"helper"}
+        allowed = set(RESUME_OPTIONS) | {"helper"}
         changed = sorted(f"--{dest.replace('_', '-')}" for dest, value in vars(args).items()
                          if dest not in allowed and value != defaults[dest])
         if changed:
             raise DlbenchError(f"--resume continues a run with its own options; {', '.join(changed)} cannot be "
-                               f"given with it (valid with --resume: {', '.join(RESUME_OPTIONS)})")
-        return
-    if args.helper is not None:
+                               f"given with it (valid with --resume: {', '.join(RESUME_FLAGS)})")
+    elif args.helper is not None:
         raise DlbenchError("--helper is internal: it is given by a run to its worker processes, with --resume")
-    if not args.task:
-        raise DlbenchError("the following arguments are required: --task (or --resume RUN_DIR)")
-    if args.storage is not None and args.study_name is None:
-        raise DlbenchError("--storage needs --study-name: the name under which the workers share their studies")
-    if args.study_name is not None and not args.study_name.strip():
-        raise DlbenchError("--study-name is empty; give the name under which the workers share their studies")
-    last_seed = args.seed + args.seeds - 1
-    if last_seed > MAX_SEED:
-        raise DlbenchError(f"--seeds {args.seeds} with --seed {args.seed} refits with seeds up to {last_seed}; "
-                           f"the last seed may be at most {MAX_SEED}: valid --seeds here: 1 to "
-                           f"{MAX_SEED - args.seed + 1}")
 
 
-def check_writable_folder(path: Path, option: str) -> None:
-    """A DlbenchError unless ``path`` is a writable folder or can be created as one (checked before any work)."""
-    existing = next(folder for folder in (path, *path.absolute().parents) if folder.exists())
-    if not existing.is_dir():
-        raise DlbenchError(f"{option} {str(path)!r}: {str(existing)!r} is a file, not a folder; give a folder")
-    if not os.access(existing, os.W_OK):
-        raise DlbenchError(f"{option} {str(path)!r}: folder {str(existing)!r} is not writable; give a writable folder")
-
-
-def confirmed_storage(run_dir: Path, stored: Optional[str], given: Optional[str]) -> Optional[str]:
-    """The shared storage a run folder's ``run.json`` names, once the command line names it too.
-
-    ``None`` means the run keeps its studies in the journal inside its folder. A run folder is not
-    trusted to name a storage (a file or a server) outside itself: using one needs ``--storage``.
-    """
-    from dlbench.tuning.storage import redact
-
-    if stored is None:
-        if given is not None:
-            raise DlbenchError(f"run folder {str(run_dir)!r} keeps its studies in its own journal; "
-                               "--storage cannot be given with it")
-        return None
-    if given != stored:
-        raise DlbenchError(f"run folder {str(run_dir)!r} shares its studies in storage {redact(stored)!r}; give "
-                           "--storage with that URL to use it (a run folder alone cannot point dlbench elsewhere)")
-    return stored
-
-
-def confirm_stored_sources(run_dir: Path, stored: argparse.Namespace, args: argparse.Namespace) -> None:
-    """Before resuming: the storage and plugin folders on the stored command line need the user's own
-    ``--storage`` and ``--plugins-dir``, since a run folder could come from anyone."""
-    stored.storage = confirmed_storage(run_dir, stored.storage, args.storage)
-    missing = [str(folder) for folder in stored.plugins_dir if folder.resolve() not in args.plugins_dir]
-    if missing:
-        raise DlbenchError(f"run folder {str(run_dir)!r} used plugins from --plugins-dir {', '.join(missing)}; "
-                           "a resume runs only plugin code you name: give --plugins-dir again")
-    stored.plugins_dir = args.plugins_dir
-
-
-def resume_command(run_dir: Path, plugins_dirs: Sequence[Path], storage: Optional[str]) -> str:
-    """The shell command that resumes ``run_dir``, with the ``--plugins-dir`` folders and shared ``--storage``
-    the run used (a resume needs them again; a password in the URL is shown as ``***``)."""
-    from dlbench.tuning.storage import redact
-
-    words = ["dlbench", "run", "--resume", str(run_dir)]
-    for folder in plugins_dirs:
-        words += ["--plugins-dir", str(folder)]
-    if storage is not None:
-        words += ["--storage", redact(storage)]
-    return " ".join(shlex.quote(word) for word in words)
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """The :class:`RunOptions` of a parsed ``run`` command line."""
+    known = set(RunOptions.__dataclass_fields__)
+    return checked_options(**{name: value for name, value in vars(args).items() if name in known})
 
 
 def disk_full_message(error: OSError, run_dir: Optional[Path] = None) -> str:
@@ -464,152 +394,65 @@ def disk_full_message(error: OSError, run_dir: Optional[Path] = None) -> str:
     return f"{DISK_FULL[error.errno]}{writing}; free at least {math.ceil(needed / 10**6)} MB{disk}"
 
 
-def _run_config(args: argparse.Namespace, argv: Sequence[str]):
-    """The RunConfig of a parsed ``run`` command line."""
-    from dlbench.data.directory import data_settings
-    from dlbench.host.observers import Observers
-    from dlbench.runs.environment import run_plugins
-    from dlbench.runs.runner import RunConfig
-    from dlbench.training.options import check_precision
-    from dlbench.tuning.storage import check_storage_url
-    from dlbench.types import TaskOptions
-
-    check_precision(args.precision)
-    data = data_settings(args.data_dir, args.quiet)
-    catalogue = _catalogue(args, hold_warnings=True)
-    with catalogue.plugins.releasing_warnings():  # a model or task named exactly stops with its own problem
-        models = catalogue.select_models(args.model)
-        tasks = catalogue.load_checked(catalogue.select_tasks(args.task, TaskOptions(image_size=args.image_size,
-                                                                                    color=args.color)), data)
-    preset_trials, preset_budget = PRESETS[args.preset or "standard"]
-    args.trials = args.trials or preset_trials
-    args.budget = preset_budget if args.budget == FROM_PRESET else args.budget
-    return RunConfig(tasks=tasks, models=models, trials=args.trials, timeout=args.timeout, budget=args.budget,
-                     pruner=args.pruner, seeds=args.seeds, seed=args.seed, output=args.output, quiet=args.quiet,
-                     argv=list(argv), storage=args.storage and check_storage_url(args.storage),
-                     study_name=args.study_name or "dlbench", jobs=args.jobs, devices=args.devices,
-                     observers=Observers(catalogue.plugins), precision=args.precision, compile=args.compile, alpha=args.alpha,
-                     data_dir=data.chosen, settings=resolved_settings(args, data.chosen),
-                     plugins=run_plugins(catalogue, models, tasks))
-
-
-NOT_STORED = ("command", "resume", "helper", "publish", "preset")  # a resume is told these, or they are resolved
-PATH_OPTIONS = ("output", "data_dir")
-
-
-def resolved_settings(args: argparse.Namespace, data_dir: Optional[Path]) -> Dict[str, object]:
-    """Every option of a ``run`` command line after presets and defaults (``--trials`` and ``--budget`` from the
-    preset), paths absolute: what ``run.json`` keeps for ``--resume``. The data directory is kept when given
-    (None: the default's rule, looked up where the run resumes)."""
-    settings: Dict[str, object] = {name: value for name, value in vars(args).items() if name not in NOT_STORED}
-    settings.update(data_dir=data_dir, output=args.output, plugins_dir=list(args.plugins_dir),
-                    study_name=args.study_name or "dlbench")
-    for name in PATH_OPTIONS:
-        settings[name] = None if settings[name] is None else str(Path(settings[name]).resolve())
-    settings["plugins_dir"] = [str(Path(folder).resolve()) for folder in args.plugins_dir]
-    return settings
-
-
-def stored_options(run_file: Dict[str, object]) -> argparse.Namespace:
-    """The resolved options a run stored in its ``run.json`` (see :func:`resolved_settings`), as a parsed command
-    line; a run folder from before dlbench stored them has its command line parsed again."""
-    settings = run_file.get("settings")
-    if not isinstance(settings, dict):
-        return build_parser().parse_args(run_file["argv"])
-    defaults = vars(build_parser().parse_args(["run", "--resume", "."]))
-    unknown = sorted(set(settings) - set(defaults))
-    if unknown:
-        raise DlbenchError(f"run.json stores settings this dlbench does not know ({', '.join(unknown)}); resume it "
-                           "with the dlbench version that started it")
-    options = {**defaults, **settings, "resume": None, "publish": None, "helper": None}
-    for name in PATH_OPTIONS:
-        options[name] = None if options[name] is None else Path(options[name])
-    options["plugins_dir"] = [Path(folder) for folder in options["plugins_dir"]]
-    return argparse.Namespace(**options)
-
-
 def command_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the benchmark (or resume a run, or work for one as ``--helper``) and print the leaderboard."""
-    from dlbench.runs.runner import RunDiskFull, RunInterrupted, load_run_file, run, run_helper
+    from dlbench.api.running import resume, resume_command, start_run, work_as_helper
+    from dlbench.runs.runner import RunDiskFull, RunInterrupted, load_run_file
 
     check_run_args(args)
-    resume, helper = args.resume, args.helper
-    if resume is not None:
-        run_file = load_run_file(resume)
-        resume = resume.resolve()
-        args.plugins_dir = [folder.resolve() for folder in args.plugins_dir]  # before the stored cwd applies
-        args.publish = args.publish and args.publish.resolve()
-        if Path(run_file.get("cwd", "")).is_dir():  # relative paths on the stored command line keep their meaning
-            os.chdir(run_file["cwd"])
-        argv = run_file["argv"]
-        stored = stored_options(run_file)
-        if helper is None:  # helpers are started by the run itself, which the user already confirmed
-            confirm_stored_sources(resume, stored, args)
-        for name in ("jobs", "devices"):
-            if getattr(args, name) is not None:
-                setattr(stored, name, getattr(args, name))
-        stored.quiet = args.quiet or stored.quiet
-        stored.publish = args.publish
-        args = stored
-    config = _run_config(args, argv)
-    if helper is not None:
+    if args.helper is not None:
         try:
-            run_helper(config, resume, helper)
+            work_as_helper(args.resume.resolve(), args.helper, args.jobs)
         except KeyboardInterrupt:
             return 130
         return 0
+    plugins_dirs, storage = args.plugins_dir, args.storage
     try:
-        run_dir = run(config, resume=resume)
+        if args.resume is None:
+            outcome = start_run(run_options(args), argv=argv)
+        else:
+            run_file = load_run_file(args.resume)
+            run_dir = args.resume.resolve()
+            cwd, stored = run_file.get("cwd", ""), run_file.get("settings") or {}
+            plugins_dirs = [folder.resolve() for folder in args.plugins_dir]  # before the stored cwd applies
+            publish = args.publish and args.publish.resolve()
+            if Path(cwd).is_dir():  # relative paths on the stored command line (a storage URL) keep their meaning
+                os.chdir(cwd)
+            outcome = resume(run_dir, quiet=args.quiet, jobs=args.jobs, devices=args.devices, storage=storage,
+                             plugins_dir=plugins_dirs, publish=publish)
     except RunInterrupted as interrupted:
         sys.stderr.write(f"dlbench: interrupted; finished work is saved in {interrupted.run_dir}; resume with: "
-                         f"{resume_command(interrupted.run_dir, args.plugins_dir, args.storage)}\n")
+                         f"{resume_command(interrupted.run_dir, interrupted.plugins_dirs, interrupted.storage)}\n")
         return 130
     except RunDiskFull as full:
         sys.stderr.write(f"dlbench: {disk_full_message(full.error, full.run_dir)} and resume with: "
-                         f"{resume_command(full.run_dir, args.plugins_dir, args.storage)}\n")
+                         f"{resume_command(full.run_dir, plugins_dirs, storage)}\n")
         return 1
     if args.publish is not None:
-        from dlbench.reports.publishing import publish
-
-        try:
-            publish(run_dir, args.publish, args.alpha)
-        except DlbenchError as error:  # the run itself is finished and saved
-            raise DlbenchError(f"{error}; the run's results are in {run_dir}") from None
         print(f"published: {args.publish}")
-    return _print_tables(run_dir, args.quiet)
+    return _print_tables(outcome.run_dir, args.quiet or bool(args.resume and stored.get("quiet")))
 
 
 def command_report(args: argparse.Namespace) -> int:
     """Print (or write to --out) the merged report of run folders; write its plots."""
-    from dlbench.files import write_bytes_atomic, write_text_atomic
-    from dlbench.reports import Summary, make_plots, merge_predictions, merge_sources
+    from dlbench.api.outcome import load, render_report
+    from dlbench.files import write_text_atomic
 
     if args.storage is not None and not args.refresh:
         raise DlbenchError("--storage is only used with --refresh (it names the shared storage to rebuild from)")
     catalogue = _catalogue(args, hold_warnings=True)
-    with catalogue.plugins.releasing_warnings():  # a format whose plugin is broken stops with its problem
-        reporter = catalogue.reporter(args.format)
+    with catalogue.plugins.releasing_warnings():  # an unknown format stops before any run folder is read
+        catalogue.reporter(args.format)
     if args.refresh:
         for run_dir in args.run_dirs:
             _refresh(run_dir, catalogue, args.storage)
-    results, trials, conflicts = merge_sources(args.run_dirs)
-    summary = Summary(results, conflicts, merge_predictions(args.run_dirs), args.alpha)
-    try:
-        text = reporter.render(summary, trials)
-    except Exception as error:  # a plugin's reporter
-        if catalogue.reporter_entries[args.format].info.kind == "built-in":
-            raise
-        raise DlbenchError(f"report format {args.format!r} of plugin "
-                           f"{catalogue.reporter_entries[args.format].plugin!r} failed: "
-                           f"{type(error).__name__}: {error}") from None
-    if not isinstance(text, str):
-        raise DlbenchError(f"report format {args.format!r} returned {type(text).__name__}; a reporter returns a str")
+    outcome = load(*args.run_dirs, alpha=args.alpha)
+    text = render_report(outcome.summary, outcome.trials, args.format, catalogue)
     plots_dir = args.run_dirs[0] if len(args.run_dirs) == 1 and args.run_dirs[0].is_dir() else (
         args.out.parent if args.out else None)
     try:
         if plots_dir is not None:
-            for name, png in make_plots(summary, trials).items():
-                write_bytes_atomic(plots_dir / name, png)
+            outcome.write_figures(plots_dir)
         if args.out is None:
             sys.stdout.write(text)
         else:
@@ -622,11 +465,12 @@ def command_report(args: argparse.Namespace) -> int:
 
 def _refresh(run_dir: Path, catalogue, storage: Optional[str]) -> None:
     """Rewrite a run folder's files from its storage (a shared one only when ``storage`` names it)."""
+    from dlbench.api.running import confirmed_storage, stored_options
     from dlbench.runs.runner import load_run_file, write_run_files
     from dlbench.tuning.storage import journal_url, open_storage
 
     run_file = load_run_file(run_dir)
-    stored = stored_options(run_file)
+    stored = stored_options(run_file, run_dir)
     url = confirmed_storage(run_dir, stored.storage, storage) or journal_url(run_dir)
     models = catalogue.select_models(run_file["models"])
     write_run_files(open_storage(url), run_file["study_name"], run_file["tasks"], models, run_dir, plots=True,
@@ -635,19 +479,19 @@ def _refresh(run_dir: Path, catalogue, storage: Optional[str]) -> None:
 
 def command_compare(args: argparse.Namespace) -> int:
     """Print the differences between two runs; 1 when something regressed."""
-    from dlbench.reports.compare import Bounds, compare, comparison_table, regressions
+    from dlbench.api.comparing import compare
 
-    bounds = Bounds(args.max_accuracy_drop, args.max_slowdown, args.min_seconds, args.alpha, args.significance,
-                    args.allow_missing)
-    table = compare(args.baseline, args.new, bounds)
-    print(comparison_table(table))
-    failed = regressions(table)
+    comparison = compare(args.baseline, args.new, max_accuracy_drop=args.max_accuracy_drop,
+                         max_slowdown=args.max_slowdown, min_seconds=args.min_seconds, alpha=args.alpha,
+                         significance=args.significance, allow_missing=args.allow_missing)
+    print(comparison.to_markdown())
+    failed = len(comparison.regressions)
     significance = f", significant at {args.alpha:g} where predictions pair" if args.significance else ""
     missing = "not counted" if args.allow_missing else "counted"
     print(f"\n{failed} regression(s) (bounds: accuracy drop <= {args.max_accuracy_drop:g}{significance}; "
           f"slowdown <= {args.max_slowdown:g}× for fits over {args.min_seconds:g} s; baseline rows missing "
           f"from the new run {missing})")
-    return 1 if failed else 0
+    return 0 if comparison.ok else 1
 
 
 def _print_tables(run_dir: Path, quiet: bool) -> int:

@@ -1,4 +1,5 @@
-"""Progress of a run on stderr: tqdm bars on a terminal, else one plain line per finished study.
+"""Progress of a run: tqdm bars on a terminal (on stderr) and widgets in a Jupyter notebook (``tqdm.auto``),
+else one plain line per finished study.
 
 Bars redraw in place with carriage returns, which only a terminal understands; in a CI log, under
 nohup or in a file they would pile up, so there each finished study prints one line instead.
@@ -22,10 +23,16 @@ def is_terminal(stream: TextIO) -> bool:
         return False
 
 
+def in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (where ``tqdm.auto`` draws widgets)."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
 class Progress:
     """Shows studies and trials as they finish on ``stream`` (default stderr); ``disabled`` (``--quiet``) shows nothing.
 
-    On a terminal: a bar over the studies and one over the current study's trials. Elsewhere: a line per
+    On a terminal or in a notebook: a bar over the studies and one over the current study's trials. Elsewhere: a line per
     finished study, ``study TASK/MODEL: N trials, best val acc X, S s``. Which one is decided once, here.
     """
 
@@ -33,7 +40,7 @@ class Progress:
                  stream: Optional[TextIO] = None) -> None:
         self.stream = sys.stderr if stream is None else stream
         self.trials = trials
-        self.bars = not disabled and is_terminal(self.stream)
+        self.bars = not disabled and (is_terminal(self.stream) or in_notebook())
         self.lines = not disabled and not self.bars
         self.studies = tqdm(total=total_studies, desc="studies", unit="study", position=0, disable=not self.bars,
                             dynamic_ncols=True, file=self.stream)

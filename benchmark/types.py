@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Literal, Mapping, Optiona
 import numpy as np
 
 from dlbench.errors import DlbenchError
+from dlbench.in_memory import DEFAULT_LAYOUT, TEST_FRACTION, labelled_images
 
 if TYPE_CHECKING:
     import optuna
@@ -134,6 +135,26 @@ class Task:
     def load_data(self, settings: DataSettings) -> TaskData:
         """Call ``load``, handing it ``settings`` when it takes them."""
         return self.load(settings) if _takes_an_argument(self.load) else self.load()
+
+    @classmethod
+    def from_arrays(cls, name: str, x: Any, y: Any, x_test: Any = None, y_test: Any = None, *,
+                    layout: str = DEFAULT_LAYOUT, seed: int = 0, test_fraction: float = TEST_FRACTION,
+                    tags: Sequence[str] = ("in-memory",), description: str = "") -> "Task":
+        """A task of images and labels in memory.
+
+        :param x: images as ``N x H x W x C`` (``layout="NHWC"``, the default: numpy, PIL, Keras),
+            ``N x C x H x W`` (``layout="NCHW"``, PyTorch) or ``N x H x W`` (grey); uint8 0-255, or floats in [0, 1].
+        :param y: one label per image, of any hashable type (strings, ints not starting at 0, ...): they are
+            encoded as ``0 .. classes - 1`` in sorted order, and the class names are the labels as text.
+        :param x_test: the fixed test split's images and ``y_test`` its labels; without them a stratified
+            ``test_fraction`` of ``x`` (seeded by ``seed``) is held out for test.
+        :raises DlbenchError: (a ValueError) naming what is wrong with the arrays, before any training.
+        """
+        images = labelled_images(name, x, y, x_test, y_test, layout, seed, test_fraction)
+        data = TaskData(images.x_train, images.y_train, images.x_test, images.y_test)
+        shape = "x".join(map(str, images.x_train.shape[1:]))
+        return cls(name, tuple(tags), images.class_names, lambda: data, description or
+                   f"{len(images.y_train)} train and {len(images.y_test)} test images ({shape}) in memory")
 
 
 def _takes_an_argument(function: Callable[..., Any]) -> bool:

@@ -12,7 +12,8 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
-from dlbench.cli import build_parser, check_run_args, main
+from dlbench.api.options import check_new_run
+from dlbench.cli import build_parser, check_run_args, main, run_options
 
 BLOCKER = "blocker"  # a file in the test's folder, standing where a folder is expected
 Case = Tuple[List[str], str]
@@ -188,5 +189,7 @@ def test_seeds_beyond_what_numpy_and_scikit_learn_accept_are_refused(seeds, mess
 
 def test_the_largest_valid_seed_is_accepted():
     args = build_parser().parse_args(["run", "--task", "digits", "--seed", "4294967294", "--seeds", "2"])
-    check_run_args(args)  # the last refit seed, 4294967295, is still below 2**32
-    assert (args.seed, args.seeds) == (4294967294, 2)
+    check_run_args(args)
+    options = run_options(args)
+    check_new_run(options)  # the last refit seed, 4294967295, is still below 2**32
+    assert (options.seed, options.seeds) == (4294967294, 2)

@@ -17,7 +17,8 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 from commands import default_sigint, dlbench
-from dlbench.cli import main, resume_command
+from dlbench.api.running import resume_command
+from dlbench.cli import main
 from dlbench.progress import Progress
 from dlbench.results.predictions import file_name, load_run_predictions
 from dlbench.runs import runner
@@ -412,7 +413,7 @@ def register_models(register):
 
 
 def test_a_resume_keeps_the_settings_the_run_started_with_when_a_preset_changes(tmp_path, monkeypatch):
-    from dlbench import cli
+    from dlbench.api import options
 
     monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
@@ -424,9 +425,9 @@ def test_a_resume_keeps_the_settings_the_run_started_with_when_a_preset_changes(
                  str(plugins), "--output", str(tmp_path / "runs"), "--quiet"]) == 130
     (run_dir,) = (tmp_path / "runs").iterdir()
     settings = json.loads((run_dir / "run.json").read_text())["settings"]
-    assert (settings["trials"], settings["budget"]) == cli.PRESETS["quick"] == (3, 180.0)  # resolved from the preset
+    assert (settings["trials"], settings["budget"]) == options.PRESETS["quick"] == (3, 180.0)  # resolved from the preset
 
-    monkeypatch.setitem(cli.PRESETS, "quick", (6, 60.0))  # a newer dlbench changed the preset
+    monkeypatch.setitem(options.PRESETS, "quick", (6, 60.0))  # a newer dlbench changed the preset
     assert main(["run", "--resume", str(run_dir), "--plugins-dir", str(plugins), "--quiet"]) == 0
     trials = pd.read_csv(run_dir / "trials.csv")
     assert (trials.state == "complete").sum() == 3 and (trials.state == "interrupted").sum() == 1  # not 6

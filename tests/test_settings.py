@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+
+import dlbench
 from dlbench.cli import main
 from dlbench.training.devices import cpu_cores
 
@@ -50,7 +53,26 @@ def register_tasks(register):
 '''
 
 
-def test_two_runs_in_one_process_keep_their_own_settings(tmp_path, monkeypatch):
+def run_by_cli(tasks, models, *, plugins_dir=(), data_dir=None, precision=None, compile=False, jobs=None,
+               quiet=False, output):
+    """``dlbench run`` of these options, through the command line."""
+    argv = ["run", "--task", *tasks, "--model", *models, "--trials", "1", "--budget", "none", "--output", str(output)]
+    for folder in plugins_dir:
+        argv += ["--plugins-dir", str(folder)]
+    argv += ["--data-dir", str(data_dir)] if data_dir else []
+    argv += ["--precision", precision] if precision else []
+    argv += ["--jobs", str(jobs)] if jobs else []
+    argv += ["--compile"] * compile + ["--quiet"] * quiet
+    assert main(argv) == 0
+
+
+def run_by_api(tasks, models, **options):
+    """The same run through the Python API."""
+    dlbench.run(tasks=tasks, models=models, trials=1, budget=None, **options)
+
+
+@pytest.mark.parametrize("run", [run_by_cli, run_by_api], ids=["cli", "api"])
+def test_two_runs_in_one_process_keep_their_own_settings(run, tmp_path, monkeypatch):
     monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
     monkeypatch.delenv("DLBENCH_DATA", raising=False)
@@ -60,13 +82,12 @@ def test_two_runs_in_one_process_keep_their_own_settings(tmp_path, monkeypatch):
     (plugins / "recording.py").write_text(textwrap.dedent(RECORDING_PLUGIN.format(record=str(record))))
     first_data = tmp_path / "first-data"
     first_data.mkdir()
-    common = ["run", "--task", "recorded", "--model", "recorder", "--trials", "1", "--budget", "none",
-              "--plugins-dir", str(plugins), "--output", str(tmp_path / "runs")]
-    assert main([*common, "--data-dir", str(first_data), "--precision", "bf16-mixed", "--compile", "--jobs", "1",
-                 "--quiet"]) == 0
+    common = dict(plugins_dir=[plugins], output=tmp_path / "runs")
+    run(["recorded"], ["recorder"], data_dir=first_data, precision="bf16-mixed", compile=True, jobs=1, quiet=True,
+        **common)
     first = [json.loads(line) for line in record.read_text().splitlines()]
     record.unlink()
-    assert main(common) == 0  # defaults: the default data directory, progress shown, no precision or compile
+    run(["recorded"], ["recorder"], **common)  # defaults: the default data directory, progress shown, no precision
     second = [json.loads(line) for line in record.read_text().splitlines()]
 
     loads = [seen for seen in first if "data_dir" in seen]
@@ -77,6 +98,8 @@ def test_two_runs_in_one_process_keep_their_own_settings(tmp_path, monkeypatch):
     assert all(seen == {"data_dir": default_data, "progress": True} for seen in second if "data_dir" in seen)
     assert all(seen["precision"] is None and seen["compile"] is False for seen in second if "precision" in seen)
     assert {seen["threads"] for seen in first + second if "threads" in seen} == {cpu_cores()}  # one worker: every core
+    with pytest.raises(dlbench.DlbenchError, match="unknown model 'recorder'"):  # nor do their plugin folders
+        dlbench.run(tasks=["digits"], models=["recorder"], trials=1, output=tmp_path / "runs")
 
 
 def test_a_run_of_tasks_that_read_no_files_needs_no_data_directory(tmp_path, monkeypatch, capsys):

@@ -30,6 +30,7 @@ from dlbench.results.metrics import classification_scores
 from dlbench.results.predictions import Predictions, save_predictions
 from dlbench.results.schema import ResultRow
 from dlbench.runs.environment import collect_environment
+from dlbench.runs.kept_data import keep_task_data
 from dlbench.runs.locking import RunLock
 from dlbench.runs.run_files import RunFiles, collect_rows
 from dlbench.runs.workers import (WorkerPlan, bind_worker, cpu_cores, interrupt_helpers, plan_workers, start_helpers,
@@ -50,12 +51,18 @@ RUN_FILE = "run.json"  # a run's command line and folder, storage URL, study nam
 # the resolved settings a resume continues with
 
 
-class RunInterrupted(Exception):
-    """The run was interrupted (Ctrl-C); everything finished is saved in ``run_dir``, which ``--resume`` continues."""
+class RunInterrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C, a notebook's stop button); everything finished is saved in ``run_dir``,
+    which :func:`dlbench.resume` (``dlbench run --resume``) continues. A KeyboardInterrupt, so that an
+    ``except Exception`` does not swallow the stop.
 
-    def __init__(self, run_dir: Path) -> None:
-        super().__init__(str(run_dir))
-        self.run_dir = run_dir
+    ``plugins_dirs`` and ``storage`` are the plugin folders and shared storage the run used: a resume needs
+    them given again."""
+
+    def __init__(self, run_dir: Path, plugins_dirs: Sequence[str] = (), storage: Optional[str] = None) -> None:
+        super().__init__(f"interrupted; finished work is saved in {run_dir}; dlbench.resume({str(run_dir)!r}) "
+                         "finishes it")
+        self.run_dir, self.plugins_dirs, self.storage = Path(run_dir), list(plugins_dirs), storage
 
 
 class RunDiskFull(Exception):
@@ -94,6 +101,7 @@ class RunConfig:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the resolved options, kept in run.json for --resume
     alpha: float = ALPHA  # significance level of the deep-vs-classical tests in the run's tables
     plugins: Sequence[Mapping[str, Any]] = ()  # the plugins of the models and tasks (environment.run_plugins)
+    kept_data: Sequence[str] = ()  # tasks handed over in memory, whose arrays the run folder keeps (runs.kept_data)
 
     @property
     def refit_seeds(self) -> List[int]:
@@ -372,8 +380,9 @@ def _start(config: RunConfig) -> Path:
             "study_name": config.study_name, "tasks": [task.name for task in config.tasks],
             "models": [model.name for model in config.models],
             "plugins": [dict(record) for record in config.plugins], "settings": dict(config.settings)})
+        keep_task_data(run_dir, [task for task in config.tasks if task.name in config.kept_data])
     except BaseException:
-        run_dir.rmdir()  # empty: the failed write removed its temporary file
+        shutil.rmtree(run_dir, ignore_errors=True)  # a failed write leaves no run folder that could not be resumed
         raise
     return run_dir
 
@@ -441,7 +450,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
             _finish(config, opened, failed, clock, run_started)
     except KeyboardInterrupt:  # Ctrl-C; a second one while the files are written stops them at once, and the
         opened.lock.release()  # folder stays resumable: each file is replaced atomically, the storage holds what finished
-        raise RunInterrupted(opened.run_dir) from None
+        raise RunInterrupted(opened.run_dir, config.settings.get("plugins_dir", ()), config.storage) from None
     except BaseException as error:
         full = disk_full(error)
         if full is None:
