@@ -46,6 +46,16 @@ def int_at_least(minimum: int, maximum: Optional[int] = None) -> Callable[[str],
     return parse
 
 
+def train_size(text: str) -> object:
+    """An argparse type: a train size of ``--train-sizes`` (see :func:`dlbench.runs.train_sizes.parse_train_size`)."""
+    from dlbench.runs.train_sizes import parse_train_size
+
+    try:
+        return parse_train_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def positive_seconds(text: str) -> Optional[float]:
     """A number of seconds greater than zero, or ``none`` for no limit."""
     if text.lower() == "none":
@@ -192,6 +202,10 @@ def _add_run_outputs(run: argparse.ArgumentParser) -> None:
     run.add_argument("--compile", action="store_true",
                      help="torch.compile the deep models' networks (slower start, faster epochs on a GPU)")
     run.add_argument("--helper", type=int_at_least(1), default=None, help=argparse.SUPPRESS)
+    run.add_argument("--train-sizes", nargs="+", type=train_size, default=[], metavar="SIZE",
+                     help="learning curves: a study per task x model x size on nested, stratified subsamples of the "
+                     "train split, each scored on the same test split; sizes are image counts, fractions (0.1) "
+                     "or all, e.g. --train-sizes 100 250 500 1000 all")
     _add_data_dir(run)
     run.add_argument("--image-size", type=int_at_least(1), default=None, metavar="N",
                      help="folder tasks: resize images to N x N (default: their own size if they all agree, else 64)")

@@ -12,7 +12,7 @@ from typing import Callable, Dict
 
 import numpy as np
 
-from dlbench import Task, TaskData, hookimpl
+from dlbench import DlbenchError, Task, TaskData, TaskOptions, TaskSource, hookimpl
 
 SIZE = 64
 TRAIN_PER_CLASS = 240
@@ -99,7 +99,38 @@ def load() -> TaskData:
     return TaskData(x_train, y_train, x_test, y_test)
 
 
+def bigger(train_images: int) -> Callable[[], TaskData]:
+    """The loader of ``shapes:N``: ``N`` train images (seed 0; N a multiple of 10, balanced over the shapes) and
+    the same 600 test images as ``shapes``."""
+
+    def load_bigger() -> TaskData:
+        x_train, y_train = make_shapes(train_images // len(CLASS_NAMES), TRAIN_SEED)
+        x_test, y_test = make_shapes(TEST_PER_CLASS, TEST_SEED)
+        return TaskData(x_train, y_train, x_test, y_test)
+
+    return load_bigger
+
+
+def make_task(argument: str, options: TaskOptions) -> Task:
+    """``--task shapes:N``: the shapes task with N training images (learning curves beyond 2,400)."""
+    try:
+        count = int(argument.replace(",", "").replace("_", ""))
+    except ValueError:
+        count = 0
+    if count < 2 * len(CLASS_NAMES) or count % len(CLASS_NAMES):
+        raise DlbenchError(f"--task shapes:{argument}: expected a number of training images, a multiple of "
+                           f"{len(CLASS_NAMES)} and at least {2 * len(CLASS_NAMES)}, e.g. shapes:9600")
+    return Task(name=f"shapes:{count}", tags=("images", "rgb", "synthetic"), class_names=CLASS_NAMES,
+                load=bigger(count), description=f"generated RGB 64x64 shapes: {count:,} train / 600 test")
+
+
 @hookimpl
 def register_tasks(register: Callable[[Task], None]) -> None:
     register(Task(name="shapes", tags=("images", "rgb", "synthetic"), class_names=CLASS_NAMES, load=load,
                   description="generated RGB 64x64 shapes: 10 classes, random colour/size/position/rotation/noise, 2,400 train / 600 test"))
+
+
+@hookimpl
+def register_task_sources(register: Callable[[TaskSource], None]) -> None:
+    register(TaskSource(prefix="shapes", make=make_task,
+                        description="shapes:N: the shapes task with N training images (same 600 test images)"))

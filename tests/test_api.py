@@ -18,6 +18,7 @@ import dlbench
 from dlbench.cli import main
 from dlbench.progress import Progress
 from dlbench.results.checks import read_results_csv
+from test_resume import INTERRUPTING_PLUGIN  # its second tuning fit is a Ctrl-C, the notebook's stop button
 
 FAST = dict(trials=2, budget=None, seed=0, quiet=True)
 
@@ -175,43 +176,14 @@ def test_bad_options_are_one_line_errors_before_any_work(options, message, tmp_p
     assert not (tmp_path / "runs").exists()
 
 
-STOPPING_PLUGIN = '''
-from pathlib import Path
-
-from sklearn.linear_model import RidgeClassifier
-
-from dlbench import Model, SklearnClassifier, hookimpl
-
-STOP = Path({stop!r})  # while it exists, the second tuning fit is a Ctrl-C (the notebook's stop button)
-
-
-class Stopping(SklearnClassifier):
-    def fit(self, X, y, X_val=None, y_val=None):
-        if X_val is not None and STOP.exists():
-            fits = len(STOP.read_text()) + 1
-            STOP.write_text("x" * fits)
-            if fits == 2:
-                STOP.unlink()
-                raise KeyboardInterrupt
-        return super().fit(X, y, X_val, y_val)
-
-
-@hookimpl
-def register_models(register):
-    register(Model(name="stopping", family="classical", defaults={{"alpha": 1.0}},
-                   search_space=lambda trial: {{"alpha": trial.suggest_float("alpha", 1e-3, 1e3, log=True)}},
-                   build=lambda params, task: Stopping(RidgeClassifier(alpha=params["alpha"]))))
-'''
-
-
 def test_a_stopped_run_raises_run_interrupted_and_resume_finishes_it_with_its_arrays(tmp_path):
     plugins, stop = tmp_path / "plugins", tmp_path / "stop"
     plugins.mkdir()
-    (plugins / "stopping.py").write_text(textwrap.dedent(STOPPING_PLUGIN.format(stop=str(stop))))
+    (plugins / "interrupting.py").write_text(textwrap.dedent(INTERRUPTING_PLUGIN.format(stop=str(stop))))
     stop.write_text("")
     x, y = images_and_labels()
     with pytest.raises(dlbench.RunInterrupted) as raised:
-        dlbench.run(data={"mine": (x, y)}, models=["stopping"], trials=3, budget=None, quiet=True,
+        dlbench.run(data={"mine": (x, y)}, models=["interrupting"], trials=3, budget=None, quiet=True,
                     plugins_dir=[plugins], output=tmp_path / "runs")
     run_dir = raised.value.run_dir
     assert isinstance(raised.value, KeyboardInterrupt) and f"dlbench.resume({str(run_dir)!r})" in str(raised.value)

@@ -51,6 +51,8 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("run", "--helper"): (["run", "--task", "digits", "--helper", "1"], "--helper is internal"),
     ("run", "--data-dir"): (["run", "--task", "digits", "--data-dir", "no-such-dir"], "data directory 'no-such-dir' does not exist"),
     ("run", "--image-size"): (["run", "--task", "digits", "--image-size", "0"], "argument --image-size: 0 is too small; expected an integer >= 1"),
+    ("run", "--train-sizes"): (["run", "--task", "digits", "--train-sizes", "100", "0"],
+                               "argument --train-sizes: 0 is not a train size; expected at least 2 images"),
     ("run", "--color"): (["run", "--task", "digits", "--color", "blue"], "argument --color: invalid choice: 'blue' (choose from"),
     ("run", "--plugins-dir"): (["run", "--task", "digits", "--plugins-dir", "no-such-dir"],
                                "plugins folder 'no-such-dir' (--plugins-dir or DLBENCH_PLUGINS_DIR) is not a folder"),

@@ -418,7 +418,7 @@ NAMED_EXACTLY = {
     "task hook raised": ("faces", FACES, ["run", "--model", "svm", "--task", "lfw-faces"],
                          "task or tag 'lfw-faces' is not available; valid tasks: cifar10, cifar100, digits, "
                          "fashion-mnist, mnist, mnist-5k, shapes; valid tags: grey, images, images-standard, rgb, "
-                         "small, synthetic; task sources: folder:...; a broken plugin may have registered it: plugin "
+                         "small, synthetic; task sources: folder:..., shapes:...; a broken plugin may have registered it: plugin "
                          "'faces' (file {path}): register_tasks raised OSError: lfw archive is corrupt"),
     "task source raised": ("hub", HUB, ["run", "--model", "svm", "--task", "hub:lfw"],
                            "task 'hub:lfw' cannot be used: plugin 'hub' (file {path}): task source 'hub': "

@@ -46,7 +46,7 @@ def test_builtins_register_through_the_hooks(catalogue):
     assert catalogue.list_models() == ["cnn", "decision-tree", "extra-trees", "hist-gradient-boosting", "hog-svm", "knn",
                                        "logistic", "mlp", "random-forest", "svm"]
     assert catalogue.list_tasks() == ["cifar10", "cifar100", "digits", "fashion-mnist", "mnist", "mnist-5k", "shapes"]
-    assert list(catalogue.source_entries) == ["folder"]
+    assert list(catalogue.source_entries) == ["folder", "shapes"]
     assert {catalogue.model_entries[m].plugin for m in catalogue.list_models()} <= set(BUILTIN_PLUGINS)
     assert all(entry.source == "built-in" for entry in catalogue.task_entries.values())
     assert {m.family for m in catalogue.select_models()} == {"deep", "classical"}

@@ -324,7 +324,8 @@ def _result_row(model, n_params, **numbers):
     return {**dict.fromkeys(RESULT_COLUMNS, ""), "task": "digits", "model": model, "family": "classical", "seed": 0,
             "status": "ok", "test_accuracy": 0.9, "balanced_accuracy": 0.9, "macro_f1": 0.9, "val_accuracy": 0.9,
             "fit_seconds": 1.0, "predict_seconds_per_1k": 0.1, "n_params": n_params, "n_trials": 10,
-            "trials_completed": 4, "trials_pruned": 2, "trials_failed": 4, "tuning_seconds": 2.0, "best_params": "{}",
+            "trials_completed": 4, "trials_pruned": 2, "trials_failed": 4, "tuning_seconds": 2.0, "train_size": 1347,
+            "best_params": "{}",
             **numbers}
 
 

@@ -72,15 +72,18 @@ def test_a_resume_runs_plugin_code_only_from_folders_named_again(marked_plugin, 
 
 
 def _tampered_run(tmp_path: Path, outside: Path, argv_storage: bool) -> Path:
-    """A run folder whose run.json names a journal outside it (in its storage field, and maybe its command line)."""
+    """A run folder whose run.json names a journal outside it (in its storage field, and maybe its settings)."""
     run_dir = tmp_path / "downloaded-run"
     run_dir.mkdir()
     argv = ["run", "--task", "digits", "--model", "logistic", "--trials", "1", "--quiet"]
+    settings = {"task": ["digits"], "model": ["logistic"], "trials": 1, "budget": None, "quiet": True,
+                "output": str(tmp_path), "study_name": "dlbench"}
     if argv_storage:
         argv += ["--storage", f"journal:{outside}", "--study-name", "x"]
+        settings.update(storage=f"journal:{outside}", study_name="x")
     (run_dir / "run.json").write_text(json.dumps({
         "argv": argv, "cwd": str(tmp_path), "storage": f"journal:{outside}", "study_name": "x" if argv_storage else "dlbench",
-        "tasks": ["digits"], "models": ["logistic"]}))
+        "tasks": ["digits"], "models": ["logistic"], "settings": settings}))
     return run_dir
 
 

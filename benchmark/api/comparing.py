@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from dlbench.api.options import PathLike, bounded
-from dlbench.reports.compare import Bounds, comparison_table
+from dlbench.reports.compare import Bounds
 from dlbench.reports.compare import compare as compare_sources
+from dlbench.reports.compare import comparison_table
 from dlbench.reports.significance import ALPHA
 from dlbench.timing import NOISE_FLOOR_SECONDS
 

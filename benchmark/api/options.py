@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from dlbench.errors import DlbenchError
 from dlbench.reports.significance import ALPHA
+from dlbench.runs.train_sizes import check_train_size
 from dlbench.training.options import PRECISIONS
 from dlbench.tuning.pruning import PRUNERS
 
@@ -74,6 +75,7 @@ class RunOptions:
     plugins_dir: Sequence[Path] = field(default_factory=list)
     plugin_args: Sequence[str] = field(default_factory=list)
     strict_plugins: bool = False
+    train_sizes: Sequence[Any] = ()  # --train-sizes: image counts, fractions of the train split, or "all"
 
     def resolved(self) -> "RunOptions":
         """These options with ``trials`` and ``budget`` taken from the preset where not given, and the study name's
@@ -90,7 +92,7 @@ class RunOptions:
             settings[name] = None if settings[name] is None else str(Path(settings[name]).resolve())
         settings.update(plugins_dir=[str(Path(folder).resolve()) for folder in self.plugins_dir],
                         task=list(self.task), model=list(self.model), data=list(self.data),
-                        plugin_args=list(self.plugin_args))
+                        plugin_args=list(self.plugin_args), train_sizes=list(self.train_sizes))
         return settings
 
     @classmethod
@@ -178,6 +180,8 @@ CHECKS: Dict[str, Callable[[Any], Any]] = {
     "image_size": _optional_number(1), "color": one_of(COLORS), "output": Path,
     "publish": lambda value: None if value is None else Path(value),
     "data_dir": lambda value: None if value is None else Path(value), "plugins_dir": _paths,
+    "train_sizes": lambda value: [check_train_size(size) for size in ([value] if isinstance(value, (str, int, float))
+                                                                      else value)],
 }
 
 
@@ -236,6 +240,8 @@ def command_line(options: RunOptions) -> List[str]:
         flag = "-p" if item.name == "plugin_args" else "--" + item.name.replace("_", "-")
         if isinstance(value, bool):
             words.append(flag)
+        elif item.name == "train_sizes":
+            words += [flag, *map(str, value)]
         elif item.name in LIST_OPTIONS:
             for entry in value:
                 words += [flag, str(entry)]
@@ -244,7 +250,7 @@ def command_line(options: RunOptions) -> List[str]:
     return words
 
 
-LIST_OPTIONS = ("task", "model", "plugins_dir", "plugin_args")
+LIST_OPTIONS = ("task", "model", "plugins_dir", "plugin_args", "train_sizes")
 
 
 def bounded(name: str, value: Any, low: float, high: Optional[float], expected: str, exclusive: bool = False) -> float:

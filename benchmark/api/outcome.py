@@ -28,6 +28,9 @@ class Run:
     :ivar comparison: deep against classical per task: representatives, gap, McNemar's p, interval, winner.
     :ivar overall: each model's average rank over the tasks.
     :ivar verdict: the one-line deep-vs-classical verdict.
+    :ivar learning_curves: a ``--train-sizes`` run's ``learning_curves.csv``: one row per task x model x train
+        size x seed (empty for other runs); ``crossovers`` the size from which deep wins per task, and
+        ``cost_growth`` each model's exponent b of fit seconds ≈ a·nᵇ.
     """
 
     def __init__(self, run_dirs: Sequence[PathLike], alpha: float = ALPHA) -> None:
@@ -41,6 +44,9 @@ class Run:
         self.comparison: pd.DataFrame = self.summary.comparison
         self.overall: pd.DataFrame = self.summary.overall
         self.verdict: str = self.summary.verdict
+        self.learning_curves: pd.DataFrame = self.summary.curves
+        self.crossovers: pd.DataFrame = self.summary.crossovers
+        self.cost_growth: pd.DataFrame = self.summary.cost_growth
 
     @property
     def run_dir(self) -> Path:
@@ -57,8 +63,8 @@ class Run:
 
     @property
     def figures(self) -> Dict[str, Path]:
-        """The run folder's plots (PNG) by name: ``accuracy_vs_fit_time``, ``optimisation_history`` and (three
-        tasks or more) ``critical_difference``."""
+        """The run folder's plots (PNG) by name: ``accuracy_vs_fit_time``, ``optimisation_history``, (three
+        tasks or more) ``critical_difference`` and (a ``--train-sizes`` run) ``learning_curves``."""
         return {Path(file).stem: self.run_dir / file for file in PLOT_FILES if (self.run_dir / file).is_file()}
 
     def report(self, format: str = "html", out: Optional[PathLike] = None, plugins_dir: Sequence[PathLike] = (),

@@ -7,9 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
-from dlbench.api.options import (FROM_PRESET, PathLike, RunOptions, check_new_run, check_writable_folder, checked_options,
-                                 command_line)
 from dlbench.api.catalogues import plugin_catalogue
+from dlbench.api.options import (FROM_PRESET, PathLike, RunOptions, check_new_run, check_writable_folder,
+                                 checked_options, command_line)
 from dlbench.api.outcome import Run
 from dlbench.errors import DlbenchError
 from dlbench.host.contracts import check_task
@@ -17,6 +17,7 @@ from dlbench.in_memory import DEFAULT_LAYOUT
 from dlbench.reports.significance import ALPHA
 from dlbench.runs.kept_data import kept_tasks
 from dlbench.runs.runner import RunConfig, load_run_file
+from dlbench.runs.train_sizes import sized_tasks
 from dlbench.types import Task, TaskOptions
 
 Arrays = Union[Tuple[Any, Any], Tuple[Any, Any, Any, Any]]  # (x, y) or (x_train, y_train, x_test, y_test)
@@ -30,14 +31,17 @@ def run(tasks: Names = (), models: Names = (), *, data: Optional[Mapping[str, Ar
         storage: Optional[str] = None, study_name: Optional[str] = None, jobs: Optional[int] = None,
         devices: Optional[int] = None, precision: Optional[str] = None, alpha: float = ALPHA, compile: bool = False,
         data_dir: Optional[PathLike] = None, image_size: Optional[int] = None, color: Optional[str] = None,
-        plugins_dir: Sequence[PathLike] = (), plugins: Sequence[str] = (), strict_plugins: bool = False) -> Run:
+        plugins_dir: Sequence[PathLike] = (), plugins: Sequence[str] = (), strict_plugins: bool = False,
+        train_sizes: Sequence[Union[int, float, str]] = ()) -> Run:
     """Tune every model of ``models`` on every task of ``tasks`` and ``data``, refit, score on test; the :class:`Run`.
 
     The options are ``dlbench run``'s, under the same names (``dlbench run --help`` explains each);
     ``plugins`` are its ``-p NAME`` / ``-p no:NAME``. ``data`` maps new task names to arrays in memory,
     ``(x, y)`` or ``(x_train, y_train, x_test, y_test)``, read as :meth:`dlbench.Task.from_arrays` reads them
     (``layout``, and without a test part a stratified 80/20 split seeded by ``seed``); the run folder keeps
-    them, so the run can be resumed. The run folder is written as by the command line.
+    them, so the run can be resumed. ``train_sizes`` (image counts, fractions, ``"all"``) draws learning
+    curves: a study per task x model x size on nested subsamples (``run.learning_curves``). The run folder is
+    written as by the command line.
 
     :raises DlbenchError: for a bad option or bad arrays (one line naming it), before any training.
     :raises RunInterrupted: on Ctrl-C or the notebook's stop button; what finished is kept, and
@@ -49,7 +53,7 @@ def run(tasks: Names = (), models: Names = (), *, data: Optional[Mapping[str, Ar
                               output=output, quiet=quiet, publish=publish, storage=storage, study_name=study_name,
                               jobs=jobs, devices=devices, precision=precision, alpha=alpha, compile=compile,
                               data_dir=data_dir, image_size=image_size, color=color, plugins_dir=plugins_dir,
-                              plugin_args=plugins, strict_plugins=strict_plugins)
+                              plugin_args=plugins, strict_plugins=strict_plugins, train_sizes=train_sizes)
     return start_run(options, memory)
 
 
@@ -206,11 +210,13 @@ def run_config(options: RunOptions, argv: Sequence[str], memory: Sequence[Task] 
     for task in memory:
         check_task_data(task, task.load_data(data))
     settings = replace(options, data_dir=data.chosen).settings()
-    return RunConfig(tasks=[*tasks, *memory], models=models, trials=options.trials, timeout=options.timeout,
+    plugins = run_plugins(catalogue, models, tasks)
+    tasks = sized_tasks([*tasks, *memory], options.train_sizes, options.seed, data)
+    return RunConfig(tasks=tasks, models=models, trials=options.trials, timeout=options.timeout,
                      budget=options.budget, pruner=options.pruner, seeds=options.seeds, seed=options.seed,
                      output=options.output, quiet=options.quiet, argv=list(argv),
                      storage=options.storage and check_storage_url(options.storage),
                      study_name=options.study_name or "dlbench", jobs=options.jobs, devices=options.devices,
                      observers=Observers(catalogue.plugins), precision=options.precision, compile=options.compile,
                      alpha=options.alpha, data_dir=data.chosen, settings=settings,
-                     plugins=run_plugins(catalogue, models, tasks), kept_data=[task.name for task in memory])
+                     plugins=plugins, kept_tasks=memory)

@@ -23,3 +23,15 @@ def stratified_split(images: np.ndarray, labels: np.ndarray, test_fraction: floa
     """A task's fixed train/test split: ``test_fraction`` of every class goes to test."""
     train, test = stratified_indices(labels, test_fraction, seed)
     return TaskData(take_rows(images, train), labels[train], take_rows(images, test), labels[test])
+
+
+def nested_order(labels: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded order of the indices of ``labels`` whose every prefix is stratified: the first ``n`` indices hold
+    each class in about its share of ``n`` (within one image), so the subsamples ``order[:n]`` are nested, each
+    smaller one inside the larger ones. Each class's images are shuffled, then spread evenly along the order."""
+    rng = np.random.default_rng(seed)
+    keys = np.empty(len(labels))
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        keys[members] = (np.arange(len(members)) + rng.uniform()) / len(members)
+    return np.lexsort((rng.random(len(labels)), keys))

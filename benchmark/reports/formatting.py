@@ -124,4 +124,44 @@ COMPARISON_INTRO = ("For each task, the deep representative against the classica
                     "The winner is the more accurate family only when p is below α; otherwise the gap is a tie. "
                     "The ratios say how many times longer the deep model takes to fit (on all train data) and to "
                     "predict.")
+CURVES_INTRO = ("Learning curves (--train-sizes): every model tuned and refitted on nested, stratified subsamples "
+                "of the train split (each inside the larger ones) and scored on the same test split; mean test "
+                "accuracy per train size. The crossover is the smallest train size from which the deep representative "
+                "beats the classical one significantly at that size and every larger one (the per-size comparison "
+                "above). b is the exponent of fit seconds ≈ a·nᵇ, fitted by least squares in log-log: how the cost "
+                "of a refit grows with the data.")
 CONFLICTS_INTRO = "Conflicting duplicates (the same task, model and seed with different numbers) left out of the tables:"
+
+
+def curve_cells(summary: Summary, task: str) -> pd.DataFrame:
+    """One row per model of a curved task: its family, then the mean test accuracy at every train size."""
+    rows = summary.curves[summary.curves["task"] == task]
+    table = rows.pivot_table(index=["model", "family"], columns="train_size", values="test_accuracy",
+                             aggfunc="mean", sort=False)
+    cells = table.map(lambda value: "" if pd.isna(value) else f"{value:.4f}").reset_index()
+    cells.columns = ["model", "family", *[f"n={int(size):,}" for size in table.columns]]
+    return cells
+
+
+def crossover_cells(summary: Summary) -> pd.DataFrame:
+    """Per curved task: the crossover and the winner at every size."""
+    return pd.DataFrame({"task": summary.crossovers["task"],
+                         "crossover": [_count(value, "{:,.0f}") or "none" for value in summary.crossovers["crossover"]],
+                         "verdict": summary.crossovers["detail"],
+                         "winner per size": summary.crossovers["sizes"]})
+
+
+def cost_cells(summary: Summary) -> pd.DataFrame:
+    """Per curved task x model: the exponent b of fit seconds ≈ a·nᵇ, fit seconds at the ends, predict latency."""
+    cost = summary.cost_growth
+    return pd.DataFrame({"task": cost["task"], "model": cost["model"], "family": cost["family"],
+                         "b (fit s ≈ a·nᵇ)": cost["exponent"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"),
+                         "fit s, smallest": cost["smallest_fit_seconds"].map(lambda v: f"{v:.2f}"),
+                         "fit s, largest": cost["largest_fit_seconds"].map(lambda v: f"{v:.2f}"),
+                         "predict s/1k, largest": cost["predict_seconds_per_1k"].map(lambda v: f"{v:.4f}")})
+
+
+def curve_tasks(summary: Summary) -> List[str]:
+    """The tasks with a learning curve."""
+    return list(dict.fromkeys(summary.curves["task"]))
+

@@ -8,9 +8,10 @@ from typing import Dict, List
 
 import pandas as pd
 
-from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, LEADERBOARD_INTRO, OVERALL_INTRO,
-                                        comparison_cells, conflict_lines, failure_lines, leaderboard_cells,
-                                        overall_cells, right_aligned)
+from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, CURVES_INTRO, LEADERBOARD_INTRO,
+                                        OVERALL_INTRO, comparison_cells, conflict_lines, cost_cells, crossover_cells,
+                                        curve_cells, curve_tasks, failure_lines, leaderboard_cells, overall_cells,
+                                        right_aligned)
 from dlbench.reports.summary import Summary
 
 STYLE = """
@@ -68,6 +69,12 @@ def render_html(summary: Summary, plots: Dict[str, bytes]) -> str:
     comparison = comparison_cells(summary)
     if len(comparison):
         parts.append(_table(comparison))
+    if len(summary.curves):
+        parts += ["<h2>Learning curves</h2>", f"<p>{html.escape(CURVES_INTRO)}</p>"]
+        for task in curve_tasks(summary):
+            parts += [f"<h3>{html.escape(task)}</h3>", _table(curve_cells(summary, task))]
+        parts += ["<h3>Crossover</h3>", _table(crossover_cells(summary)), "<h3>How cost grows with the data</h3>",
+                  _table(cost_cells(summary))]
     if plots:
         parts.append("<h2>Plots</h2>")
         parts += [_figure(name, png) for name, png in plots.items()]

@@ -7,9 +7,10 @@ from typing import List
 
 import pandas as pd
 
-from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, LEADERBOARD_INTRO, OVERALL_INTRO,
-                                        comparison_cells, conflict_lines, failure_lines, leaderboard_cells,
-                                        overall_cells, right_aligned)
+from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, CURVES_INTRO, LEADERBOARD_INTRO,
+                                        OVERALL_INTRO, comparison_cells, conflict_lines, cost_cells, crossover_cells,
+                                        curve_cells, curve_tasks, failure_lines, leaderboard_cells, overall_cells,
+                                        right_aligned)
 from dlbench.reports.summary import Summary
 
 SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
@@ -63,6 +64,12 @@ def render_latex(summary: Summary) -> str:
     if len(comparison):
         parts.append(_float(_table(comparison)))
     parts += [r"\paragraph{Verdict.} " + escape(summary.verdict), ""]
+    if len(summary.curves):
+        parts += [r"\section*{Learning curves}", escape(CURVES_INTRO), ""]
+        for task in curve_tasks(summary):
+            parts += [rf"\subsection*{{{escape(task)}}}", _float(_table(curve_cells(summary, task)))]
+        parts += [r"\subsection*{Crossover}", _float(_table(crossover_cells(summary))),
+                  r"\subsection*{How cost grows with the data}", _float(_table(cost_cells(summary)))]
     if len(summary.conflicts):
         parts += [escape(CONFLICTS_INTRO), r"\begin{itemize}"]
         parts += [rf"\item {escape(line)}" for line in conflict_lines(summary)] + [r"\end{itemize}"]

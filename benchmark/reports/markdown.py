@@ -6,9 +6,10 @@ from typing import List
 
 import pandas as pd
 
-from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, LEADERBOARD_INTRO, OVERALL_INTRO,
-                                        comparison_cells, conflict_lines, failure_lines, leaderboard_cells,
-                                        overall_cells, right_aligned)
+from dlbench.reports.formatting import (COMPARISON_INTRO, CONFLICTS_INTRO, CURVES_INTRO, LEADERBOARD_INTRO,
+                                        OVERALL_INTRO, comparison_cells, conflict_lines, cost_cells, crossover_cells,
+                                        curve_cells, curve_tasks, failure_lines, leaderboard_cells, overall_cells,
+                                        right_aligned)
 from dlbench.reports.summary import Summary
 
 
@@ -57,6 +58,19 @@ def comparison_markdown(summary: Summary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def curves_markdown(summary: Summary) -> str:
+    """The learning-curve section (a ``--train-sizes`` run): accuracy per size, crossovers, cost growth; "" without."""
+    if not len(summary.curves):
+        return ""
+    lines = ["# Learning curves", "", CURVES_INTRO, ""]
+    for task in curve_tasks(summary):
+        lines += [f"## {escape(task)}", "", _table(curve_cells(summary, task).map(escape)), ""]
+    lines += ["## Crossover", "", _table(crossover_cells(summary).map(escape)), "",
+              "## How cost grows with the data", "", _table(cost_cells(summary).map(escape)), ""]
+    return "\n".join(lines)
+
+
 def render_markdown(summary: Summary) -> str:
-    """The whole report: leaderboards, overall ranking, deep vs classical."""
-    return leaderboard_markdown(summary) + "\n" + comparison_markdown(summary)
+    """The whole report: leaderboards, overall ranking, deep vs classical, and learning curves when run."""
+    curves = curves_markdown(summary)
+    return leaderboard_markdown(summary) + "\n" + comparison_markdown(summary) + ("\n" + curves if curves else "")

@@ -1,5 +1,5 @@
-"""PNG plots (matplotlib, no display needed): accuracy against fit time with the Pareto front, and each
-study's optimisation history."""
+"""PNG plots (matplotlib, no display needed): accuracy against fit time with the Pareto front, each
+study's optimisation history, and the learning curves of a ``--train-sizes`` run."""
 
 from __future__ import annotations
 
@@ -128,9 +128,37 @@ def optimisation_history(trials: pd.DataFrame) -> bytes:
     return _png(history_figure(trials))
 
 
+def learning_curves_figure(curves: pd.DataFrame, crossovers: pd.DataFrame) -> Any:
+    """One panel per task: test accuracy against train size (log axis), one line per model (deep solid, classical
+    dashed, in their family's colours), the spread over seeds as a band, the crossover as a dotted line."""
+    crossing = dict(zip(crossovers["task"], crossovers["crossover"])) if len(crossovers) else {}
+
+    def draw(axis: Any, task: str) -> None:
+        rows = curves[curves["task"] == task]
+        for number, (model, group) in enumerate(rows.groupby("model", sort=False)):
+            family = group["family"].iloc[0]
+            stats = group.groupby("train_size")["test_accuracy"].agg(["mean", "std"]).sort_index()
+            spread = stats["std"].fillna(0.0)
+            colour = FAMILY_COLOURS.get(family, OTHER_COLOUR)
+            axis.plot(stats.index, stats["mean"], linestyle="-" if family == "deep" else "--", color=colour,
+                      marker=MARKERS[number % len(MARKERS)], markersize=4, linewidth=2 if family == "deep" else 1.3,
+                      label=f"{model} ({family})")
+            axis.fill_between(stats.index, stats["mean"] - spread, stats["mean"] + spread, color=colour, alpha=0.12)
+        if crossing.get(task) is not None and not pd.isna(crossing.get(task)):
+            axis.axvline(crossing[task], color="black", linestyle=":", linewidth=1.2,
+                         label=f"deep wins from {int(crossing[task]):,}")
+        axis.set_xscale("log")
+        axis.set_title(task)
+        axis.set_xlabel("training images (log scale)")
+        axis.set_ylabel("test accuracy")
+
+    return _panels(list(dict.fromkeys(curves["task"])), "Learning curves: test accuracy against train size", draw)
+
+
 PLOT_FILES = {"accuracy_vs_fit_time.png": "Test accuracy against fit time, Pareto front dashed",
               "optimisation_history.png": "Optimisation history of each study",
-              "critical_difference.png": "Critical-difference diagram: average ranks over the tasks (Nemenyi)"}
+              "critical_difference.png": "Critical-difference diagram: average ranks over the tasks (Nemenyi)",
+              "learning_curves.png": "Learning curves: test accuracy against train size, crossover dotted"}
 
 
 def make_plots(summary: Summary, trials: pd.DataFrame) -> Dict[str, bytes]:
@@ -145,4 +173,6 @@ def make_plots(summary: Summary, trials: pd.DataFrame) -> Dict[str, bytes]:
         plots["optimisation_history.png"] = optimisation_history(trials)
     if summary.friedman is not None:
         plots["critical_difference.png"] = critical_difference_png(summary.friedman, summary.alpha)
+    if len(summary.curves):
+        plots["learning_curves.png"] = _png(learning_curves_figure(summary.curves, summary.crossovers))
     return plots

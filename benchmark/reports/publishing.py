@@ -13,8 +13,8 @@ from dlbench.reports.significance import ALPHA
 
 
 def publish(run_dir: Path, destination: Path, alpha: float = ALPHA) -> List[Path]:
-    """Write ``leaderboard.md``, ``leaderboard.html`` (self-contained), the plots and ``environment.json`` of
-    ``run_dir`` into ``destination`` (significance tests at ``alpha``); returns the files written."""
+    """Write ``leaderboard.md``, ``leaderboard.html`` (self-contained), the plots, ``learning_curves.csv`` (after
+    ``--train-sizes``) and ``environment.json`` of ``run_dir`` into ``destination`` (significance tests at ``alpha``); returns the files written."""
     results, trials, conflicts = merge_sources([run_dir])
     summary = Summary(results, conflicts, merge_predictions([run_dir]), alpha)
     try:
@@ -22,6 +22,9 @@ def publish(run_dir: Path, destination: Path, alpha: float = ALPHA) -> List[Path
         written = [destination / "leaderboard.md", destination / "leaderboard.html"]
         write_text_atomic(written[0], render(summary, "markdown", trials))
         write_text_atomic(written[1], render(summary, "html", trials))
+        if len(summary.curves):  # a --train-sizes run: its curves' table beside their figure
+            written.append(destination / "learning_curves.csv")
+            write_text_atomic(written[-1], summary.curves.to_csv(index=False))
         for name, png in make_plots(summary, trials).items():
             write_bytes_atomic(destination / name, png)
             written.append(destination / name)

@@ -11,6 +11,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import pandas as pd
 
+from dlbench.reports.curves import cost_growth, crossovers, learning_curves
 from dlbench.reports.significance import ACCURACY_DECIMALS, ALPHA, FriedmanResult, PairedTest, friedman, paired_test
 from dlbench.results.predictions import Predictions, paired_labels
 from dlbench.results.schema import MEASURED_COLUMNS, SCORE_COLUMNS, integer_counts
@@ -201,7 +202,9 @@ def friedman_line(result: Optional[FriedmanResult], n_tasks: int, alpha: float =
 
 @dataclass
 class Summary:
-    """Everything a report shows: per-task leaderboards, the overall ranking, deep vs classical, failures."""
+    """Everything a report shows: per-task leaderboards, the overall ranking, deep vs classical, failures, and
+    for a ``--train-sizes`` run the learning ``curves``, their ``crossovers`` and ``cost_growth``
+    (see :mod:`dlbench.reports.curves`)."""
 
     results: pd.DataFrame
     conflicts: pd.DataFrame
@@ -221,6 +224,9 @@ class Summary:
         scored_tasks = self.per_model.dropna(subset=["test_accuracy"])["task"].nunique()
         self.friedman = friedman(accuracy_table(self.per_model)) if len(self.per_model) else None
         self.friedman_line = friedman_line(self.friedman, scored_tasks, self.alpha)
+        self.curves = learning_curves(self.results)
+        self.crossovers = crossovers(self.curves, self.comparison)
+        self.cost_growth = cost_growth(self.curves)
 
     def leaderboard(self, task: str) -> pd.DataFrame:
         """The task's models ranked by mean test accuracy (see :func:`ranked`)."""

@@ -10,10 +10,14 @@ from dlbench.reports.summary import Summary
 
 
 def render_csv(summary: Summary) -> str:
-    """One row per task x model: rank, best of family, means and spreads over seeds, costs."""
+    """One row per task x model: rank, best of family, means and spreads over seeds, costs; after a
+    ``--train-sizes`` run also the learning-curve rows (``section`` says which)."""
     frames = [summary.leaderboard(task) for task in summary.tasks]
     frames = [frame for frame in frames if len(frame)]
     table = pd.concat(frames, ignore_index=True) if frames else summary.per_model.assign(rank=[], best_of_family=[])
+    if len(summary.curves):  # a --train-sizes run: its learning-curve rows follow, told apart by ``section``
+        table = pd.concat([table.assign(section="leaderboard"), summary.curves.assign(section="learning_curve")],
+                          ignore_index=True)
     return table.to_csv(index=False)
 
 
@@ -36,5 +40,7 @@ def render_json(summary: Summary) -> str:
         "verdict": summary.verdict,
         "conflicts": _records(summary.conflicts),
         "results": _records(summary.results),
+        "learning_curves": {"curves": _records(summary.curves), "crossovers": _records(summary.crossovers),
+                            "cost_growth": _records(summary.cost_growth)},
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=_plain) + "\n"

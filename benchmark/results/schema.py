@@ -39,12 +39,25 @@ class ResultRow:
     trials_pruned: Optional[int] = column("count", None)
     trials_failed: Optional[int] = column("count", None)
     tuning_seconds: Optional[float] = column("number", None)  # the study's time with a trial running
+    train_size: Optional[int] = column("count", None)  # the refit's training images (all of the task's train split,
+    # or with --train-sizes the task TASK@N's N)
     best_params: str = column("text", "")  # JSON
     error: str = column("text", "")
 
     def to_row(self) -> Dict[str, Any]:
         """The row as a dict of its columns."""
         return {item.name: getattr(self, item.name) for item in fields(self)}
+
+
+SIZE_MARK = "@"  # --train-sizes names the task of N training images TASK@N
+
+
+def base_task(task: str, train_size: Optional[float]) -> str:
+    """The task a ``TASK@N`` row of ``train_size`` N belongs to; any other task is its own."""
+    if train_size is None or train_size != train_size:  # missing (older files): no size
+        return task
+    suffix = f"{SIZE_MARK}{int(train_size)}"
+    return task[:-len(suffix)] if task.endswith(suffix) and len(task) > len(suffix) else task
 
 
 def _columns(row_type: type, *kinds: str) -> List[str]:

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 import pandas as pd
 
 from dlbench.files import write_bytes_atomic, write_text_atomic
-from dlbench.reports import Summary, comparison_markdown, leaderboard_markdown, make_plots
+from dlbench.reports import Summary, comparison_markdown, curves_markdown, leaderboard_markdown, make_plots
 from dlbench.reports.significance import ALPHA
 from dlbench.results.predictions import load_run_predictions
 from dlbench.results.schema import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
@@ -44,13 +44,17 @@ class RunFiles:
     def write(self, trial_rows: List[Dict[str, Any]], result_rows: List[Dict[str, Any]], plots: bool = False,
               alpha: float = ALPHA) -> None:
         """Write ``trials.csv``, ``results.csv``, ``leaderboard.md`` and ``comparison.md`` from the rows (and the
-        folder's kept predictions, for the significance tests at ``alpha``), and with ``plots`` the PNG plots."""
+        folder's kept predictions, for the significance tests at ``alpha``), ``learning_curves.csv`` and ``.md``
+        after a ``--train-sizes`` run, and with ``plots`` the PNG plots."""
         self._write_csv("trials.csv", trial_rows, TRIAL_COLUMNS)
         self._write_csv("results.csv", result_rows, RESULT_COLUMNS)
         summary = Summary(pd.DataFrame(result_rows, columns=RESULT_COLUMNS), pd.DataFrame(columns=["sources"]),
                           load_run_predictions(self.run_dir), alpha)
         write_text_atomic(self.run_dir / "leaderboard.md", leaderboard_markdown(summary))
         write_text_atomic(self.run_dir / "comparison.md", comparison_markdown(summary))
+        if len(summary.curves):  # a --train-sizes run
+            write_text_atomic(self.run_dir / "learning_curves.csv", summary.curves.to_csv(index=False))
+            write_text_atomic(self.run_dir / "learning_curves.md", curves_markdown(summary))
         if plots:
             for name, png in make_plots(summary, pd.DataFrame(trial_rows, columns=TRIAL_COLUMNS)).items():
                 write_bytes_atomic(self.run_dir / name, png)

@@ -101,7 +101,7 @@ class RunConfig:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the resolved options, kept in run.json for --resume
     alpha: float = ALPHA  # significance level of the deep-vs-classical tests in the run's tables
     plugins: Sequence[Mapping[str, Any]] = ()  # the plugins of the models and tasks (environment.run_plugins)
-    kept_data: Sequence[str] = ()  # tasks handed over in memory, whose arrays the run folder keeps (runs.kept_data)
+    kept_tasks: Sequence[Task] = ()  # tasks handed over in memory, whose arrays the run folder keeps (runs.kept_data)
 
     @property
     def refit_seeds(self) -> List[int]:
@@ -116,7 +116,8 @@ def tuning_split(data: TaskData, seed: int) -> Tuple[TaskData, Split]:
     validation parts are views of the reordered arrays, not copies, and the returned data (the same
     images, reordered) replaces the loaded data, which can then be freed.
     """
-    fit, val = stratified_indices(data.y_train, VAL_FRACTION, seed)
+    n_classes = len(np.unique(data.y_train))  # a small subsample (--train-sizes) still validates every class
+    fit, val = stratified_indices(data.y_train, max(VAL_FRACTION, n_classes / len(data.y_train)), seed)
     order = np.concatenate([fit, val])
     images, labels = take_rows(data.x_train, order), data.y_train[order]
     n_fit = len(fit)
@@ -217,7 +218,7 @@ def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome
                 error = f"refit failed: {type(failure).__name__}: {failure}"
             else:
                 keep(seed, predictions)
-        rows.append(_result_row(task, model, seed, outcome, scores, error))
+        rows.append(_result_row(task, model, seed, outcome, {**scores, "train_size": len(data.y_train)}, error))
     return rows
 
 
@@ -380,7 +381,7 @@ def _start(config: RunConfig) -> Path:
             "study_name": config.study_name, "tasks": [task.name for task in config.tasks],
             "models": [model.name for model in config.models],
             "plugins": [dict(record) for record in config.plugins], "settings": dict(config.settings)})
-        keep_task_data(run_dir, [task for task in config.tasks if task.name in config.kept_data])
+        keep_task_data(run_dir, config.kept_tasks)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)  # a failed write leaves no run folder that could not be resumed
         raise
