@@ -26,5 +26,6 @@ def test_the_api_guide_runs_top_to_bottom(tmp_path, monkeypatch, capsys):
     assert "float pixels must lie in [0, 1]" in printed  # the bad-arrays example printed its one-line error
     assert (tmp_path / "report.md").is_file() and (tmp_path / "published" / "leaderboard.tex").is_file()
     assert {"leaderboard.md", "leaderboard.html", "environment.json"} <= {p.name for p in (tmp_path / "published").iterdir()}
-    assert len(list((tmp_path / "results").iterdir())) == 4  # the guide's four runs
+    assert len(list((tmp_path / "results").iterdir())) == 5  # the guide's five runs
+    assert sorted(notebook["curves"].learning_curves["train_size"].unique()) == [100, 400, 1347]
     assert notebook["final"].results["seed"].nunique() == 2

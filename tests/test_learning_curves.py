@@ -157,3 +157,17 @@ def test_the_shapes_source_makes_bigger_train_splits_with_the_same_test_split(ca
     with pytest.raises(dlbench.DlbenchError, match="a multiple of 10 and at least 20"):
         catalogue.select_tasks(["shapes:45"], TaskOptions())
     assert not math.isnan(float(data.x_train.mean()))
+
+
+def test_the_sizes_of_a_task_share_one_task_s_budget_in_proportion_to_their_images(catalogue):
+    from dlbench.runs.runner import RunConfig, study_timeout
+    from dlbench.runs.train_sizes import budget_weights
+
+    digits, shapes = catalogue.task("digits"), catalogue.task("shapes")
+    tasks = sized_tasks([digits], [100, 400], seed=0, settings=DataSettings()) + [shapes]
+    weights = budget_weights(tasks)
+    assert weights == {"digits@100": 0.2, "digits@400": 0.8}  # shapes, without sizes, weighs 1
+    config = RunConfig(tasks=tasks, models=[], budget=300.0)
+    # digits@100 first: of 300 s for 2 task weights (digits' sizes together, and shapes), 0.2 of one, over 3 models
+    assert study_timeout(config, 0.0, 2.0, 3, weights["digits@100"]) == pytest.approx(300 * 0.2 / 2 / 3)
+    assert study_timeout(config, 0.0, 2.0, 3) == pytest.approx(50.0)  # a task without sizes: an equal share

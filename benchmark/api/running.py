@@ -16,8 +16,9 @@ from dlbench.host.contracts import check_task
 from dlbench.in_memory import DEFAULT_LAYOUT
 from dlbench.reports.significance import ALPHA
 from dlbench.runs.kept_data import kept_tasks
-from dlbench.runs.runner import RunConfig, load_run_file
-from dlbench.runs.train_sizes import sized_tasks
+from dlbench.runs.runner import RunConfig, load_run_file, run_helper
+from dlbench.runs.runner import run as run_studies
+from dlbench.runs.train_sizes import budget_weights, sized_tasks
 from dlbench.types import Task, TaskOptions
 
 Arrays = Union[Tuple[Any, Any], Tuple[Any, Any, Any, Any]]  # (x, y) or (x_train, y_train, x_test, y_test)
@@ -65,8 +66,8 @@ def in_memory_tasks(data: Mapping[str, Arrays], layout: str, seed: int) -> List[
     tasks = []
     for name, arrays in data.items():
         if not isinstance(arrays, (tuple, list)) or len(arrays) not in (2, 4):
-            raise DlbenchError(f"data {name!r}: expected (x, y) or (x_train, y_train, x_test, y_test), got "
-                               f"{type(arrays).__name__}{f' of {len(arrays)}' if isinstance(arrays, (tuple, list)) else ''}")
+            given = f"{len(arrays)} arrays" if isinstance(arrays, (tuple, list)) else type(arrays).__name__
+            raise DlbenchError(f"data {name!r}: expected (x, y) or (x_train, y_train, x_test, y_test), got {given}")
         task = Task.from_arrays(name, *arrays, layout=layout, seed=seed)
         check_task(task)
         tasks.append(task)
@@ -76,8 +77,6 @@ def in_memory_tasks(data: Mapping[str, Arrays], layout: str, seed: int) -> List[
 def start_run(options: RunOptions, memory: Sequence[Task] = (), argv: Optional[Sequence[str]] = None) -> Run:
     """Check and run a new run of ``options`` (with the ``memory`` tasks), publish it when asked; its :class:`Run`.
     ``argv`` is the command line it came from (default: the one equivalent to ``options``)."""
-    from dlbench.runs.runner import run as run_studies
-
     check_new_run(options)
     resolved = options.resolved()
     config = run_config(resolved, list(argv) if argv is not None else command_line(options), memory)
@@ -95,8 +94,6 @@ def resume(run_dir: PathLike, *, quiet: bool = False, jobs: Optional[int] = None
     not trusted to name itself: the shared ``storage`` and the ``plugins_dir`` folders it used, which must be
     given again. A run's in-memory data comes from its folder.
     """
-    from dlbench.runs.runner import run as run_studies
-
     given = checked_options(quiet=quiet, jobs=jobs, devices=devices, storage=storage, plugins_dir=plugins_dir,
                             publish=publish)
     run_file = load_run_file(Path(run_dir))
@@ -112,8 +109,6 @@ def resume(run_dir: PathLike, *, quiet: bool = False, jobs: Optional[int] = None
 
 def work_as_helper(run_dir: Path, worker: int, jobs: Optional[int]) -> None:
     """Worker ``worker`` of the run in ``run_dir`` (``dlbench run --resume RUN_DIR --helper I``, started by the run)."""
-    from dlbench.runs.runner import run_helper
-
     run_file = load_run_file(run_dir)
     options = stored_options(run_file, run_dir)
     options = replace(options, quiet=True, jobs=jobs or options.jobs)
@@ -219,4 +214,4 @@ def run_config(options: RunOptions, argv: Sequence[str], memory: Sequence[Task] 
                      study_name=options.study_name or "dlbench", jobs=options.jobs, devices=options.devices,
                      observers=Observers(catalogue.plugins), precision=options.precision, compile=options.compile,
                      alpha=options.alpha, data_dir=data.chosen, settings=settings,
-                     plugins=plugins, kept_tasks=memory)
+                     plugins=plugins, budget_weights=budget_weights(tasks), kept_tasks=memory)

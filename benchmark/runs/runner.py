@@ -101,6 +101,7 @@ class RunConfig:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the resolved options, kept in run.json for --resume
     alpha: float = ALPHA  # significance level of the deep-vs-classical tests in the run's tables
     plugins: Sequence[Mapping[str, Any]] = ()  # the plugins of the models and tasks (environment.run_plugins)
+    budget_weights: Mapping[str, float] = field(default_factory=dict)  # a task's weight in the budget (default 1)
     kept_tasks: Sequence[Task] = ()  # tasks handed over in memory, whose arrays the run folder keeps (runs.kept_data)
 
     @property
@@ -138,9 +139,13 @@ def prepare(task: Task, seed: int, data_settings: Optional[DataSettings] = None,
     return data, info, split
 
 
-def study_timeout(config: RunConfig, elapsed: float, tasks_left: int, models_in_task: int) -> Optional[float]:
+def study_timeout(config: RunConfig, elapsed: float, tasks_left: float, models_in_task: int,
+                  weight: float = 1.0) -> Optional[float]:
     """Tuning time for each study of the next task: ``--timeout``, capped by the task's fair share of what is
-    left of ``--budget`` (the time left divided by the tasks left), split equally between the task's models.
+    left of ``--budget`` (the time left times the task's ``weight`` over the weights of the tasks left,
+    ``tasks_left``: one per task, so an equal share each), split equally between the task's models. The sizes
+    of one task in a ``--train-sizes`` run share one task's weight in proportion to their images
+    (:func:`dlbench.runs.train_sizes.budget_weights`): a bigger subsample needs longer trials.
 
     Within a task every model gets the same time (automlbenchmark's protocol), so a cheap model that finishes
     its trials early hands its time to the later tasks, never to a rival on its own task. Every study runs at
@@ -148,7 +153,7 @@ def study_timeout(config: RunConfig, elapsed: float, tasks_left: int, models_in_
     """
     if config.budget is None:
         return config.timeout
-    share = max(config.budget - elapsed, 0.0) / tasks_left / models_in_task
+    share = max(config.budget - elapsed, 0.0) * weight / tasks_left / models_in_task
     share = max(share, 1e-3)
     return share if config.timeout is None else min(config.timeout, share)
 
@@ -334,7 +339,8 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
     training = TrainingSettings(config.precision, config.compile, threads)
     data_settings = DataSettings(config.data_dir, progress=not config.quiet)
     started = time.time()
-    tasks_left = len({id(task) for task, _ in studies})
+    weights = {id(task): config.budget_weights.get(task.name, 1.0) for task, _ in studies}
+    tasks_left = sum(weights.values())
 
     def on_trial(row: Dict[str, Any], finished: int) -> None:
         progress.trial_done(row, finished)
@@ -348,8 +354,8 @@ def work(config: RunConfig, studies: Sequence[Tuple[Task, Model]], storage: Any,
         progress.status(f"loading {task.name}")
         data, info, split = prepare(task, config.seed, data_settings, training)
         # every model of the task counts, also those finished before a resume: each gets a fresh run's share
-        timeout = study_timeout(config, time.time() - started, tasks_left, len(config.models))
-        tasks_left -= 1
+        timeout = study_timeout(config, time.time() - started, tasks_left, len(config.models), weights[id(task)])
+        tasks_left -= weights[id(task)]
         for model in models:
             name = _names(config, task, model)
             progress.start_study(task.name, model.name)

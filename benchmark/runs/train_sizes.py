@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import replace
-from typing import List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -114,4 +114,16 @@ def sized_tasks(tasks: Sequence[Task], sizes: Sequence[TrainSize], seed: int, se
         for count in size_counts(task, data.y_train, sizes, order):
             sized.append(replace(task, name=f"{task.name}{SIZE_MARK}{count}", load=Subsample(shared, count)))
     return sized
+
+
+def budget_weights(tasks: Sequence[Task]) -> Dict[str, float]:
+    """Each ``TASK@N``'s weight in the run's budget: the sizes of one task share one task's weight (1) in
+    proportion to their images, so ``TASK@9600`` gets four times the time of ``TASK@2400``; tasks without
+    sizes weigh 1 (see :func:`dlbench.runs.runner.study_timeout`)."""
+    totals: Dict[int, int] = {}
+    for task in tasks:
+        if isinstance(task.load, Subsample):
+            totals[id(task.load.shared)] = totals.get(id(task.load.shared), 0) + task.load.count
+    return {task.name: task.load.count / totals[id(task.load.shared)] for task in tasks
+            if isinstance(task.load, Subsample)}
 
