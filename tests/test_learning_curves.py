@@ -171,3 +171,21 @@ def test_the_sizes_of_a_task_share_one_task_s_budget_in_proportion_to_their_imag
     # digits@100 first: of 300 s for 2 task weights (digits' sizes together, and shapes), 0.2 of one, over 3 models
     assert study_timeout(config, 0.0, 2.0, 3, weights["digits@100"]) == pytest.approx(300 * 0.2 / 2 / 3)
     assert study_timeout(config, 0.0, 2.0, 3) == pytest.approx(50.0)  # a task without sizes: an equal share
+
+
+def test_a_stopped_curve_run_resumes_every_size(tmp_path):
+    import textwrap
+
+    from test_resume import INTERRUPTING_PLUGIN
+
+    plugins, stop = tmp_path / "plugins", tmp_path / "stop"
+    plugins.mkdir()
+    (plugins / "interrupting.py").write_text(textwrap.dedent(INTERRUPTING_PLUGIN.format(stop=str(stop))))
+    stop.write_text("")
+    with pytest.raises(dlbench.RunInterrupted) as raised:
+        dlbench.run(tasks=["digits"], models=["interrupting", "logistic"], trials=2, budget=None, quiet=True,
+                    train_sizes=[200, "all"], plugins_dir=[plugins], output=tmp_path / "runs")
+    run = dlbench.resume(raised.value.run_dir, plugins_dir=[plugins])
+    assert sorted(set(zip(run.learning_curves["model"], run.learning_curves["train_size"]))) == [
+        ("interrupting", 200), ("interrupting", 1347), ("logistic", 200), ("logistic", 1347)]
+    assert json.loads((run.run_dir / "run.json").read_text())["settings"]["train_sizes"] == [200, "all"]

@@ -16,8 +16,9 @@ from dlbench.host.contracts import check_task
 from dlbench.in_memory import DEFAULT_LAYOUT
 from dlbench.reports.significance import ALPHA
 from dlbench.runs.kept_data import kept_tasks
-from dlbench.runs.runner import RunConfig, load_run_file, run_helper
+from dlbench.runs.runner import RunConfig, load_run_file
 from dlbench.runs.runner import run as run_studies
+from dlbench.runs.runner import run_helper
 from dlbench.runs.train_sizes import budget_weights, sized_tasks
 from dlbench.types import Task, TaskOptions
 

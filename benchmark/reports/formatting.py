@@ -129,14 +129,14 @@ CURVES_INTRO = ("Learning curves (--train-sizes): every model tuned and refitted
                 "accuracy per train size. The crossover is the smallest train size from which the deep representative "
                 "beats the classical one significantly at that size and every larger one (the per-size comparison "
                 "above). b is the exponent of fit seconds ≈ a·nᵇ, fitted by least squares in log-log: how the cost "
-                f"of a refit grows with the data. *: under-tuned (fewer than {MIN_TUNED_TRIALS} trials at that size). "
+                f"of a refit grows with the data. †: under-tuned (fewer than {MIN_TUNED_TRIALS} trials at that size). "
                 "The sizes of a task share one task's budget in proportion to their images.")
 CONFLICTS_INTRO = "Conflicting duplicates (the same task, model and seed with different numbers) left out of the tables:"
 
 
 def curve_cells(summary: Summary, task: str) -> pd.DataFrame:
     """One row per model of a curved task: its family, then the mean test accuracy at every train size, marked
-    ``*`` where that size's study was under-tuned."""
+    ``†`` where that size's study was under-tuned."""
     rows = summary.curves[summary.curves["task"] == task]
     trained = (rows["trials_completed"] + rows["trials_pruned"]).fillna(rows["n_trials"])
     rows = rows.assign(_under=trained < MIN_TUNED_TRIALS)
@@ -144,9 +144,11 @@ def curve_cells(summary: Summary, task: str) -> pd.DataFrame:
                              aggfunc="mean", sort=False)
     under = rows.pivot_table(index=["model", "family"], columns="train_size", values="_under", aggfunc="max",
                              sort=False).reindex_like(table)
-    cells = pd.DataFrame({size: [("" if pd.isna(value) else f"{value:.4f}") + ("*" if flag is True else "")
-                                 for value, flag in zip(table[size], under[size])] for size in table.columns},
-                         index=table.index).reset_index()
+    def cell(value: float, flag: object) -> str:
+        return ("" if pd.isna(value) else f"{value:.4f}") + ("†" if not pd.isna(flag) and bool(flag) else "")
+
+    cells = pd.DataFrame({size: [cell(value, flag) for value, flag in zip(table[size], under[size])]
+                          for size in table.columns}, index=table.index).reset_index()
     cells.columns = ["model", "family", *[f"n={int(size):,}" for size in table.columns]]
     return cells
 
