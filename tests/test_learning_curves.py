@@ -120,6 +120,8 @@ def _rows(accuracies, family, model, fit=lambda n: 0.01 * n):
     ({100: "deep", 300: "deep", 1000: "deep", 3000: "deep"}, 100, "deep leads from the smallest size"),
     ({100: "deep", 300: "deep", 1000: "deep", 3000: "tie"}, None, "deep never overtakes within the sizes run"),
     ({100: "classical", 300: "deep", 1000: "tie", 3000: "deep"}, 3000, "deep wins from 3,000 training images on"),
+    ({100: "untested", 300: "untested", 1000: "untested", 3000: "untested"}, None,
+     "no crossover without a deep and a classical model (and their predictions)"),
 ])
 def test_the_crossover_is_the_smallest_size_from_which_deep_wins_at_every_larger_one(winners, crossover, detail):
     results = pd.DataFrame(_rows({n: 0.9 for n in winners}, "deep", "net") + _rows({n: 0.8 for n in winners},

@@ -50,7 +50,9 @@ def crossovers(curves: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
             match = comparison[comparison["task"] == f"{task}@{size}"]
             winners[size] = match.iloc[0]["winner"] if len(match) else "untested"
         leading = [size for index, size in enumerate(sizes) if all(winners[s] == "deep" for s in sizes[index:])]
-        if not leading:
+        if all(winner == "untested" for winner in winners.values()):
+            crossover, detail = None, "no crossover without a deep and a classical model (and their predictions)"
+        elif not leading:
             crossover, detail = None, "deep never overtakes within the sizes run"
         elif leading[0] == sizes[0]:
             crossover, detail = int(sizes[0]), "deep leads from the smallest size"
