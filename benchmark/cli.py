@@ -14,6 +14,7 @@ from dlbench.api.options import (DEFAULT_BUDGET, DEFAULT_TRIALS, FROM_PRESET, MA
 from dlbench.errors import DlbenchError
 from dlbench.files import DISK_FULL, disk_full, space_to_free
 from dlbench.reports.significance import ALPHA
+from dlbench.runs.train_sizes import parse_train_size
 from dlbench.timing import NOISE_FLOOR_SECONDS
 from dlbench.training.options import PRECISIONS
 from dlbench.tuning.pruning import PRUNERS
@@ -48,8 +49,6 @@ def int_at_least(minimum: int, maximum: Optional[int] = None) -> Callable[[str],
 
 def train_size(text: str) -> object:
     """An argparse type: a train size of ``--train-sizes`` (see :func:`dlbench.runs.train_sizes.parse_train_size`)."""
-    from dlbench.runs.train_sizes import parse_train_size
-
     try:
         return parse_train_size(text)
     except ValueError as error:

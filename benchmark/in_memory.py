@@ -8,7 +8,7 @@ raised here, before any training.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Hashable, List, Sequence, Tuple
+from typing import Any, Dict, Hashable, List, Sequence, Tuple
 
 import numpy as np
 
@@ -48,7 +48,7 @@ def labelled_images(name: str, x: Any, y: Any, x_test: Any = None, y_test: Any =
     images = channels_first(x, layout, f"{where}: x")
     labels = label_list(y, len(images), f"{where}: y")
     if x_test is None:
-        class_names, codes = encode(labels, where)
+        class_names, codes, _ = encode(labels, where)
         train, test = _split(codes, len(class_names), test_fraction, seed, where)
         return LabelledImages(images[train], codes[train], images[test], codes[test], class_names)
     test_images = channels_first(x_test, layout, f"{where}: x_test")
@@ -56,12 +56,11 @@ def labelled_images(name: str, x: Any, y: Any, x_test: Any = None, y_test: Any =
         raise ArrayError(f"{where}: x_test images are {test_images.shape[1:]} (C x H x W) but x images are "
                          f"{images.shape[1:]}; both parts need one image shape")
     test_labels = label_list(y_test, len(test_images), f"{where}: y_test")
-    class_names, codes = encode(labels, where)
-    unseen = [label for label in dict.fromkeys(test_labels) if label not in set(labels)]
+    class_names, codes, index = encode(labels, where)
+    unseen = [label for label in dict.fromkeys(test_labels) if label not in index]
     if unseen:
         raise ArrayError(f"{where}: y_test has label(s) that y lacks ({', '.join(map(repr, unseen[:5]))}); every "
                          "test class needs training images")
-    index = {label: code for code, label in enumerate(_ordered(labels))}
     test_codes = np.array([index[label] for label in test_labels], dtype=np.int64)
     return LabelledImages(images, codes, test_images, test_codes, class_names)
 
@@ -136,8 +135,8 @@ def _ordered(labels: Sequence[Hashable]) -> List[Hashable]:
         return distinct
 
 
-def encode(labels: Sequence[Hashable], where: str) -> Tuple[Tuple[str, ...], np.ndarray]:
-    """Class names (each distinct label as text) and the labels as codes ``0 .. classes - 1``."""
+def encode(labels: Sequence[Hashable], where: str) -> Tuple[Tuple[str, ...], np.ndarray, Dict[Hashable, int]]:
+    """Class names (each distinct label as text), the labels as codes ``0 .. classes - 1``, and each label's code."""
     classes = _ordered(labels)
     if len(classes) < 2:
         raise ArrayError(f"{where}: y has {len(classes)} class(es) ({', '.join(map(repr, classes))}); a task needs "
@@ -147,7 +146,7 @@ def encode(labels: Sequence[Hashable], where: str) -> Tuple[Tuple[str, ...], np.
         raise ArrayError(f"{where}: labels {', '.join(map(repr, classes))} do not all read differently as text; "
                          "give labels whose text tells them apart")
     index = {label: code for code, label in enumerate(classes)}
-    return names, np.array([index[label] for label in labels], dtype=np.int64)
+    return names, np.array([index[label] for label in labels], dtype=np.int64), index
 
 
 def _split(codes: np.ndarray, n_classes: int, fraction: float, seed: int, where: str) -> Tuple[np.ndarray, np.ndarray]:

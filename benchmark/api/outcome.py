@@ -10,8 +10,8 @@ import pandas as pd
 
 from dlbench.api.catalogues import plugin_catalogue
 from dlbench.errors import DlbenchError
-from dlbench.files import write_bytes_atomic, write_text_atomic
-from dlbench.reports import PLOT_FILES, Summary, make_plots, merge_predictions, merge_sources
+from dlbench.files import write_text_atomic
+from dlbench.reports import PLOT_FILES, Summary, merge_predictions, merge_sources, write_plots
 from dlbench.reports.significance import ALPHA
 
 PathLike = Union[str, "Path"]
@@ -84,11 +84,7 @@ class Run:
 
     def write_figures(self, folder: PathLike) -> List[Path]:
         """Write the report's plots (PNG) into ``folder``; the files written."""
-        written = []
-        for name, png in make_plots(self.summary, self.trials).items():
-            write_bytes_atomic(Path(folder) / name, png)
-            written.append(Path(folder) / name)
-        return written
+        return write_plots(self.summary, self.trials, Path(folder))
 
     def _repr_html_(self) -> str:
         """The HTML report (self-contained: nothing is loaded from the network), for Jupyter."""

@@ -12,7 +12,9 @@ from dlbench.api.options import (FROM_PRESET, PathLike, RunOptions, check_new_ru
                                  checked_options, command_line)
 from dlbench.api.outcome import Run
 from dlbench.errors import DlbenchError
+from dlbench.host.catalogue import LoadedOnce
 from dlbench.host.contracts import check_task
+from dlbench.host.validation import check_task_data
 from dlbench.in_memory import DEFAULT_LAYOUT
 from dlbench.reports.significance import ALPHA
 from dlbench.runs.kept_data import kept_tasks
@@ -20,7 +22,7 @@ from dlbench.runs.runner import RunConfig, load_run_file
 from dlbench.runs.runner import run as run_studies
 from dlbench.runs.runner import run_helper
 from dlbench.runs.train_sizes import budget_weights, sized_tasks
-from dlbench.types import Task, TaskOptions
+from dlbench.types import DataSettings, Task, TaskOptions
 
 Arrays = Union[Tuple[Any, Any], Tuple[Any, Any, Any, Any]]  # (x, y) or (x_train, y_train, x_test, y_test)
 Names = Union[str, Sequence[str]]
@@ -187,7 +189,6 @@ def run_config(options: RunOptions, argv: Sequence[str], memory: Sequence[Task] 
     and checked (the ``memory`` tasks' too), before any training."""
     from dlbench.data.directory import data_settings
     from dlbench.host.observers import Observers
-    from dlbench.host.validation import check_task_data
     from dlbench.runs.environment import run_plugins
     from dlbench.training.options import check_precision
     from dlbench.tuning.storage import check_storage_url
@@ -203,8 +204,7 @@ def run_config(options: RunOptions, argv: Sequence[str], memory: Sequence[Task] 
         if clash:
             raise DlbenchError(f"data {clash[0]!r} has the name of a registered task; name the arrays differently")
         tasks = catalogue.load_checked(selected, data) if selected else []
-    for task in memory:
-        check_task_data(task, task.load_data(data))
+    memory = [checked_in_memory(task, data) for task in memory]
     settings = replace(options, data_dir=data.chosen).settings()
     plugins = run_plugins(catalogue, models, tasks)
     tasks = sized_tasks([*tasks, *memory], options.train_sizes, options.seed, data)
@@ -216,3 +216,11 @@ def run_config(options: RunOptions, argv: Sequence[str], memory: Sequence[Task] 
                      observers=Observers(catalogue.plugins), precision=options.precision, compile=options.compile,
                      alpha=options.alpha, data_dir=data.chosen, settings=settings,
                      plugins=plugins, budget_weights=budget_weights(tasks), kept_tasks=memory)
+
+
+def checked_in_memory(task: Task, settings: DataSettings) -> Task:
+    """An in-memory (or kept) task whose data is checked against the contract, then handed to the run's first
+    load instead of being read again (as the catalogue's tasks are)."""
+    data = task.load_data(settings)
+    check_task_data(task, data)
+    return replace(task, load=LoadedOnce(task, data))

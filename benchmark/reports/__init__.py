@@ -17,7 +17,7 @@ import pandas as pd
 from dlbench.reports.html import render_html
 from dlbench.reports.latex import render_latex
 from dlbench.reports.markdown import comparison_markdown, curves_markdown, leaderboard_markdown, render_markdown
-from dlbench.reports.plots import PLOT_FILES, make_plots
+from dlbench.reports.plots import PLOT_FILES, make_plots, write_plots
 from dlbench.reports.sources import merge_predictions, merge_sources, read_source
 from dlbench.reports.summary import Summary
 from dlbench.reports.tabular import render_csv, render_json
@@ -38,4 +38,4 @@ def render(summary: Summary, format: str, trials: pd.DataFrame) -> str:
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "PLOT_FILES", "Summary", "comparison_markdown", "curves_markdown", "leaderboard_markdown",
-           "make_plots", "merge_predictions", "merge_sources", "read_source", "render"]
+           "make_plots", "merge_predictions", "merge_sources", "read_source", "render", "write_plots"]

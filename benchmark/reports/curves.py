@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from dlbench.results.schema import base_task
+from dlbench.results.schema import base_task, sized_task
 
 CURVE_COLUMNS = ["task", "model", "family", "train_size", "seed", "test_accuracy", "balanced_accuracy", "macro_f1",
                  "val_accuracy", "fit_seconds", "predict_seconds_per_1k", "n_trials", "trials_completed",
@@ -47,7 +47,7 @@ def crossovers(curves: pd.DataFrame, comparison: pd.DataFrame) -> pd.DataFrame:
         sizes = sorted(curves.loc[curves["task"] == task, "train_size"].unique())
         winners = {}
         for size in sizes:
-            match = comparison[comparison["task"] == f"{task}@{size}"]
+            match = comparison[comparison["task"] == sized_task(task, size)]
             winners[size] = match.iloc[0]["winner"] if len(match) else "untested"
         leading = [size for index, size in enumerate(sizes) if all(winners[s] == "deep" for s in sizes[index:])]
         if all(winner == "untested" for winner in winners.values()):

@@ -6,7 +6,7 @@ from typing import List, Tuple
 
 import pandas as pd
 
-from dlbench.reports.summary import MIN_TUNED_TRIALS, SCORES, Summary
+from dlbench.reports.summary import MIN_TUNED_TRIALS, SCORES, Summary, trained_trials
 
 LEADERBOARD_HEADERS = {"rank": "rank", "model": "model", "family": "family", "test_accuracy": "test acc",
                        "balanced_accuracy": "balanced acc", "macro_f1": "macro F1", "val_accuracy": "val acc",
@@ -138,8 +138,7 @@ def curve_cells(summary: Summary, task: str) -> pd.DataFrame:
     """One row per model of a curved task: its family, then the mean test accuracy at every train size, marked
     ``†`` where that size's study was under-tuned."""
     rows = summary.curves[summary.curves["task"] == task]
-    trained = (rows["trials_completed"] + rows["trials_pruned"]).fillna(rows["n_trials"])
-    rows = rows.assign(_under=trained < MIN_TUNED_TRIALS)
+    rows = rows.assign(_under=trained_trials(rows) < MIN_TUNED_TRIALS)
     table = rows.pivot_table(index=["model", "family"], columns="train_size", values="test_accuracy",
                              aggfunc="mean", sort=False)
     under = rows.pivot_table(index=["model", "family"], columns="train_size", values="_under", aggfunc="max",

@@ -4,10 +4,12 @@ study's optimisation history, and the learning curves of a ``--train-sizes`` run
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
 import pandas as pd
 
+from dlbench.files import write_bytes_atomic
 from dlbench.reports.summary import Summary
 
 FAMILY_COLOURS = {"deep": "#d1495b", "classical": "#00798c"}
@@ -159,6 +161,15 @@ PLOT_FILES = {"accuracy_vs_fit_time.png": "Test accuracy against fit time, Paret
               "optimisation_history.png": "Optimisation history of each study",
               "critical_difference.png": "Critical-difference diagram: average ranks over the tasks (Nemenyi)",
               "learning_curves.png": "Learning curves: test accuracy against train size, crossover dotted"}
+
+
+def write_plots(summary: Summary, trials: pd.DataFrame, folder: Path) -> List[Path]:
+    """Write :func:`make_plots`'s PNGs into ``folder`` (each atomically); the files written."""
+    written = []
+    for name, png in make_plots(summary, trials).items():
+        write_bytes_atomic(Path(folder) / name, png)
+        written.append(Path(folder) / name)
+    return written
 
 
 def make_plots(summary: Summary, trials: pd.DataFrame) -> Dict[str, bytes]:

@@ -8,7 +8,7 @@ from typing import List
 
 from dlbench.errors import DlbenchError
 from dlbench.files import write_bytes_atomic, write_text_atomic
-from dlbench.reports import Summary, make_plots, merge_predictions, merge_sources, render
+from dlbench.reports import Summary, merge_predictions, merge_sources, render, write_plots
 from dlbench.reports.significance import ALPHA
 
 
@@ -25,9 +25,7 @@ def publish(run_dir: Path, destination: Path, alpha: float = ALPHA) -> List[Path
         if len(summary.curves):  # a --train-sizes run: its curves' table beside their figure
             written.append(destination / "learning_curves.csv")
             write_text_atomic(written[-1], summary.curves.to_csv(index=False))
-        for name, png in make_plots(summary, trials).items():
-            write_bytes_atomic(destination / name, png)
-            written.append(destination / name)
+        written += write_plots(summary, trials, destination)
         write_bytes_atomic(destination / "environment.json", (run_dir / "environment.json").read_bytes())
     except OSError as error:
         raise DlbenchError(f"cannot publish into {str(destination)!r}: {error.strerror}") from None

@@ -23,6 +23,12 @@ MIN_TUNED_TRIALS = 5  # a study that trained fewer trials is under-tuned: its mo
 PredictionsByKey = Mapping[Tuple[str, str, int], Predictions]  # (task, model, seed) -> a refit's test predictions
 
 
+def trained_trials(rows: pd.DataFrame) -> pd.Series:
+    """The trials of each row's study that trained (completed or pruned); older files without the counts by
+    state: every finished trial."""
+    return (rows["trials_completed"] + rows["trials_pruned"]).fillna(rows["n_trials"])
+
+
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     """One row per task x model over its successful seeds: means, the scores' std (0 for one seed), ``n_seeds``."""
     ok = results[results["status"] == "ok"]
@@ -34,7 +40,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     spread = grouped[list(SCORES)].std(ddof=1).fillna(0.0).add_suffix("_std")
     means = integer_counts(grouped[MEANS].mean())  # counts stay whole numbers
     table = pd.concat([means, spread, grouped.size().rename("n_seeds")], axis=1).reset_index()
-    trained = (table["trials_completed"] + table["trials_pruned"]).fillna(table["n_trials"])  # older: every trial
+    trained = trained_trials(table)
     under_tuned = (trained < MIN_TUNED_TRIALS).astype("boolean").fillna(False).astype(bool)  # unknown: not marked
     return table.assign(trained_trials=trained, under_tuned=under_tuned)
 

@@ -52,11 +52,16 @@ class ResultRow:
 SIZE_MARK = "@"  # --train-sizes names the task of N training images TASK@N
 
 
+def sized_task(task: str, train_size: int) -> str:
+    """The name of ``task`` run on ``train_size`` training images: ``TASK@N``."""
+    return f"{task}{SIZE_MARK}{int(train_size)}"
+
+
 def base_task(task: str, train_size: Optional[float]) -> str:
     """The task a ``TASK@N`` row of ``train_size`` N belongs to; any other task is its own."""
     if train_size is None or train_size != train_size:  # missing (older files): no size
         return task
-    suffix = f"{SIZE_MARK}{int(train_size)}"
+    suffix = sized_task("", train_size)
     return task[:-len(suffix)] if task.endswith(suffix) and len(task) > len(suffix) else task
 
 

@@ -7,8 +7,8 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import pandas as pd
 
-from dlbench.files import write_bytes_atomic, write_text_atomic
-from dlbench.reports import Summary, comparison_markdown, curves_markdown, leaderboard_markdown, make_plots
+from dlbench.files import write_text_atomic
+from dlbench.reports import Summary, comparison_markdown, curves_markdown, leaderboard_markdown, write_plots
 from dlbench.reports.significance import ALPHA
 from dlbench.results.predictions import load_run_predictions
 from dlbench.results.schema import RESULT_COLUMNS, TRIAL_COLUMNS, integer_counts
@@ -56,8 +56,7 @@ class RunFiles:
             write_text_atomic(self.run_dir / "learning_curves.csv", summary.curves.to_csv(index=False))
             write_text_atomic(self.run_dir / "learning_curves.md", curves_markdown(summary))
         if plots:
-            for name, png in make_plots(summary, pd.DataFrame(trial_rows, columns=TRIAL_COLUMNS)).items():
-                write_bytes_atomic(self.run_dir / name, png)
+            write_plots(summary, pd.DataFrame(trial_rows, columns=TRIAL_COLUMNS), self.run_dir)
 
     def _write_csv(self, name: str, rows: List[Dict[str, Any]], columns: List[str]) -> None:
         frame = integer_counts(pd.DataFrame(rows, columns=columns))  # 41943, not 41943.0, beside a gap

@@ -10,15 +10,15 @@ usual machinery, and ``results.csv`` says each row's ``train_size``.
 from __future__ import annotations
 
 import numbers
-from dataclasses import replace
-from typing import Dict, List, Optional, Sequence, Union
+from dataclasses import dataclass, replace
+from typing import Dict, List, Sequence, Union
 
 import numpy as np
 
 from dlbench.data.arrays import take_rows
 from dlbench.data.splits import nested_order
 from dlbench.errors import DlbenchError
-from dlbench.results.schema import SIZE_MARK
+from dlbench.results.schema import sized_task
 from dlbench.types import DataSettings, Task, TaskData
 
 TrainSize = Union[int, float, str]  # a count of images, a fraction of the train split, or "all"
@@ -77,29 +77,18 @@ def size_counts(task: Task, labels: np.ndarray, sizes: Sequence[TrainSize], orde
     return sorted(counts)
 
 
+@dataclass(frozen=True, eq=False)
 class Subsample:
-    """The loader of ``TASK@N``: the first ``count`` images of ``order`` of the task's train split, the task's
-    test split; the task's data is loaded once and shared by all its sizes."""
+    """The loader of ``TASK@N``: the first ``count`` images of ``order`` of the task's train split ``data`` (loaded
+    once and shared by all the task's sizes), with the task's test split."""
 
-    def __init__(self, shared: "SharedData", count: int) -> None:
-        self.shared, self.count = shared, count
+    data: TaskData
+    order: np.ndarray
+    count: int
 
-    def __call__(self, settings: DataSettings) -> TaskData:
-        data, order = self.shared.get(settings)
-        rows = np.sort(order[:self.count])
-        return TaskData(take_rows(data.x_train, rows), data.y_train[rows], data.x_test, data.y_test)
-
-
-class SharedData:
-    """A task's data and nested order, loaded once for every size of it."""
-
-    def __init__(self, task: Task, data: Optional[TaskData], order: np.ndarray) -> None:
-        self.task, self.data, self.order = task, data, order
-
-    def get(self, settings: DataSettings) -> tuple:
-        if self.data is None:
-            self.data = self.task.load_data(settings)
-        return self.data, self.order
+    def __call__(self) -> TaskData:
+        rows = np.sort(self.order[:self.count])
+        return TaskData(take_rows(self.data.x_train, rows), self.data.y_train[rows], self.data.x_test, self.data.y_test)
 
 
 def sized_tasks(tasks: Sequence[Task], sizes: Sequence[TrainSize], seed: int, settings: DataSettings) -> List[Task]:
@@ -110,9 +99,8 @@ def sized_tasks(tasks: Sequence[Task], sizes: Sequence[TrainSize], seed: int, se
     for task in tasks:
         data = task.load_data(settings)
         order = nested_order(data.y_train, seed)
-        shared = SharedData(task, data, order)
         for count in size_counts(task, data.y_train, sizes, order):
-            sized.append(replace(task, name=f"{task.name}{SIZE_MARK}{count}", load=Subsample(shared, count)))
+            sized.append(replace(task, name=sized_task(task.name, count), load=Subsample(data, order, count)))
     return sized
 
 
@@ -120,10 +108,9 @@ def budget_weights(tasks: Sequence[Task]) -> Dict[str, float]:
     """Each ``TASK@N``'s weight in the run's budget: the sizes of one task share one task's weight (1) in
     proportion to their images, so ``TASK@9600`` gets four times the time of ``TASK@2400``; tasks without
     sizes weigh 1 (see :func:`dlbench.runs.runner.study_timeout`)."""
+    sizes = [task for task in tasks if isinstance(task.load, Subsample)]
     totals: Dict[int, int] = {}
-    for task in tasks:
-        if isinstance(task.load, Subsample):
-            totals[id(task.load.shared)] = totals.get(id(task.load.shared), 0) + task.load.count
-    return {task.name: task.load.count / totals[id(task.load.shared)] for task in tasks
-            if isinstance(task.load, Subsample)}
+    for task in sizes:  # the sizes of one task share its loaded data
+        totals[id(task.load.data)] = totals.get(id(task.load.data), 0) + task.load.count
+    return {task.name: task.load.count / totals[id(task.load.data)] for task in sizes}
 
