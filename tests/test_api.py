@@ -232,3 +232,18 @@ def test_the_run_options_are_the_command_line_s_under_the_same_names():
     assert flags <= api, flags - api
     assert {"tasks", "models", "plugins", "data", "layout"} <= api
     assert json.loads(json.dumps(list(api)))  # plain names
+
+
+@pytest.mark.parametrize("damage", ["npz", "index"])
+def test_a_run_folder_whose_kept_arrays_are_damaged_is_refused_in_one_line(damage, tmp_path, capsys):
+    x, y = images_and_labels(60)
+    run = dlbench.run(data={"mine": (x, y)}, models=["logistic"], output=tmp_path, trials=1, budget=None, quiet=True)
+    kept = run.run_dir / "data" / ("task-0.npz" if damage == "npz" else "tasks.json")
+    kept.write_bytes(b"not what dlbench wrote")
+    results = (run.run_dir / "results.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["run", "--resume", str(run.run_dir), "--quiet"]) == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith("dlbench: error: ") and len(stderr.splitlines()) == 1 and "Traceback" not in stderr
+    assert ("cannot read the arrays of task 'mine'" if damage == "npz" else "lacks the arrays") in stderr
+    assert (run.run_dir / "results.csv").read_bytes() == results  # nothing finished is lost
