@@ -5,7 +5,7 @@ In a notebook or a script: ``run = dlbench.run(tasks=["digits"], models=["svm", 
 :func:`load`, :func:`resume` and :func:`compare` work on run folders. These load the host when first used,
 so ``import dlbench`` stays quick.
 
-What plugin authors import: ``hookimpl``, the contracts ``Model``, ``Task`` (with ``Task.from_arrays``),
+What plugin authors import: ``hookimpl``, the contracts ``Model``, ``Task`` (with ``Task.from_arrays``), ``Augmentation``,
 ``TaskData``, ``TaskInfo``, ``TaskSource``, ``Reporter`` and ``TrialResult``, the estimator adapters ``TorchClassifier`` and
 ``SklearnClassifier`` (with ``MAX_INPUTS`` and ``pooled_inputs``, the block averaging of large images),
 ``stratified_split`` for tasks with one pool of data, and ``DlbenchError`` for bad input. Task plugins
@@ -23,7 +23,7 @@ from dlbench.host.hookspecs import hookimpl
 from dlbench.training.pooling import MAX_INPUTS, pooled_inputs
 from dlbench.training.sklearn_adapter import SklearnClassifier
 from dlbench.training.torch_adapter import TorchClassifier
-from dlbench.types import (DataSettings, Estimator, Model, Reporter, Task, TaskData, TaskInfo, TaskOptions, TaskSource,
+from dlbench.types import (Augmentation, DataSettings, Estimator, Model, Reporter, Task, TaskData, TaskInfo, TaskOptions, TaskSource,
                            TrainingSettings, TrialResult)
 
 try:
@@ -52,7 +52,7 @@ def __dir__():
     return sorted([*globals(), *LAZY])
 
 
-__all__ = ["Comparison", "ContractError", "DataSettings", "DlbenchError", "Estimator", "MAX_INPUTS", "Model",
+__all__ = ["Augmentation", "Comparison", "ContractError", "DataSettings", "DlbenchError", "Estimator", "MAX_INPUTS", "Model",
            "RemoteData", "RemoteFile", "Reporter", "Run", "RunInterrupted", "SklearnClassifier", "Task", "TaskData",
            "TaskInfo", "TaskOptions", "TaskSource", "TorchClassifier", "TrainingSettings", "TrialResult",
            "__version__", "compare", "hookimpl", "load", "pooled_inputs", "registered", "resume", "run",

@@ -62,7 +62,8 @@ def check_model(model: Model, task: Optional[Task] = None) -> float:
     check_search_space(model)
     task = task or probe_task()
     data = check_task(task)
-    info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), seed=0)
+    info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), seed=0,
+                    augmentation=task.augmentation)
     where = f"model {model.name!r}"
     estimator = build_estimator(model, dict(model.defaults), info)
     for method in ("fit", "predict"):

@@ -66,6 +66,72 @@ class TrainingSettings:
 
 
 @dataclass(frozen=True)
+class Augmentation:
+    """Transforms that keep a task's labels, which a trainer may apply to its training images (never to
+    validation or test images): shifts of up to ``shift`` pixels in each direction (the image is padded with
+    zeros), horizontal and vertical flips, and rotations by up to ``rotate`` degrees either way.
+
+    A task declares what holds for its images (a mirrored digit is no longer the same digit, a mirrored shape
+    is); how much of it a model uses is its own choice (:meth:`scaled`). ``--augment`` declares it for tasks
+    that declare none (folders, arrays). Written and read as text: ``shift=2,hflip,vflip,rotate=30`` or ``none``.
+    """
+
+    shift: int = 0
+    hflip: bool = False
+    vflip: bool = False
+    rotate: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.shift, int) and 0 <= self.shift <= 64):
+            raise DlbenchError(f"augmentation shift={self.shift!r}: expected whole pixels from 0 to 64")
+        if not 0.0 <= float(self.rotate) <= 180.0:
+            raise DlbenchError(f"augmentation rotate={self.rotate!r}: expected degrees from 0 to 180")
+
+    @property
+    def active(self) -> bool:
+        """Whether any transform is declared."""
+        return bool(self.shift or self.hflip or self.vflip or self.rotate)
+
+    def scaled(self, strength: float) -> "Augmentation":
+        """The transforms at ``strength`` (0 to 1) of what is declared: shifts and angles scaled (shifts rounded),
+        flips kept from any strength above 0; strength 0 is none."""
+        if not 0.0 <= strength <= 1.0:
+            raise DlbenchError(f"augmentation strength {strength!r}: expected a number from 0 to 1")
+        if strength == 0:
+            return Augmentation()
+        return Augmentation(int(round(self.shift * strength)), self.hflip, self.vflip, self.rotate * strength)
+
+    def __str__(self) -> str:
+        parts = ([f"shift={self.shift}"] if self.shift else []) + ["hflip"] * self.hflip + ["vflip"] * self.vflip
+        parts += [f"rotate={self.rotate:g}"] if self.rotate else []
+        return ",".join(parts) or "none"
+
+    @classmethod
+    def parse(cls, text: str) -> "Augmentation":
+        """The augmentation ``text`` spells (see the class); a DlbenchError naming the bad part."""
+        text = text.strip()
+        if text.lower() == "none":
+            return cls()
+        values: Dict[str, Any] = {}
+        for part in (item.strip() for item in text.split(",")):
+            key, _, value = part.partition("=")
+            if key in ("hflip", "vflip") and not value and key not in values:
+                values[key] = True
+            elif key in ("shift", "rotate") and value and key not in values:
+                try:
+                    values[key] = int(value) if key == "shift" else float(value)
+                except ValueError:
+                    raise DlbenchError(f"--augment {text!r}: {key} takes a number, not {value!r}") from None
+            else:
+                raise DlbenchError(f"--augment {text!r}: cannot read {part!r}; expected none, or a comma-separated "
+                                   "list of shift=PIXELS, hflip, vflip, rotate=DEGREES (each once)")
+        try:
+            return cls(**values)
+        except DlbenchError as error:
+            raise DlbenchError(f"--augment {text!r}: {error}") from None
+
+
+@dataclass(frozen=True)
 class DataSettings:
     """What a task's ``load`` may need from the run: the data directory and whether downloads draw progress
     bars (``--quiet`` turns them off).
@@ -109,6 +175,7 @@ class TaskInfo:
     class_names: Tuple[str, ...]
     seed: int  # use it for the estimator's random_state
     training: TrainingSettings = TrainingSettings()
+    augmentation: Augmentation = Augmentation()  # what the task says keeps its labels (the trainer applies it)
 
 
 @dataclass(frozen=True)
@@ -123,6 +190,8 @@ class Task:
         without.
     :param description: one line for ``dlbench list``.
     :param remote: the files the task downloads, for ``dlbench data list`` and ``dlbench data fetch``.
+    :param augmentation: the transforms that keep the task's labels (:class:`Augmentation`); models may train
+        on transformed copies of its training images. None declared by default.
     """
 
     name: str
@@ -131,6 +200,7 @@ class Task:
     load: Callable[..., TaskData]
     description: str = ""
     remote: Optional["RemoteData"] = None
+    augmentation: Augmentation = Augmentation()
 
     def load_data(self, settings: DataSettings) -> TaskData:
         """Call ``load``, handing it ``settings`` when it takes them."""
@@ -139,7 +209,8 @@ class Task:
     @classmethod
     def from_arrays(cls, name: str, x: Any, y: Any, x_test: Any = None, y_test: Any = None, *,
                     layout: str = DEFAULT_LAYOUT, seed: int = 0, test_fraction: float = TEST_FRACTION,
-                    tags: Sequence[str] = ("in-memory",), description: str = "") -> "Task":
+                    tags: Sequence[str] = ("in-memory",), description: str = "",
+                    augmentation: Augmentation = Augmentation()) -> "Task":
         """A task of images and labels in memory.
 
         :param x: images as ``N x H x W x C`` (``layout="NHWC"``, the default: numpy, PIL, Keras),
@@ -148,13 +219,15 @@ class Task:
             encoded as ``0 .. classes - 1`` in sorted order, and the class names are the labels as text.
         :param x_test: the fixed test split's images and ``y_test`` its labels; without them a stratified
             ``test_fraction`` of ``x`` (seeded by ``seed``) is held out for test.
+        :param augmentation: the transforms that keep the labels (none unless given).
         :raises DlbenchError: (a ValueError) naming what is wrong with the arrays, before any training.
         """
         images = labelled_images(name, x, y, x_test, y_test, layout, seed, test_fraction)
         data = TaskData(images.x_train, images.y_train, images.x_test, images.y_test)
         shape = "x".join(map(str, images.x_train.shape[1:]))
         return cls(name, tuple(tags), images.class_names, lambda: data, description or
-                   f"{len(images.y_train)} train and {len(images.y_test)} test images ({shape}) in memory")
+                   f"{len(images.y_train)} train and {len(images.y_test)} test images ({shape}) in memory",
+                   augmentation=augmentation)
 
 
 def _takes_an_argument(function: Callable[..., Any]) -> bool:

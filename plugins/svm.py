@@ -37,6 +37,7 @@ class ScaledGammaSVC:
         gamma = self.gamma_factor / (X.shape[1] * max(float(X.var()), 1e-12))
         self.svc_ = SVC(kernel=self.kernel, C=self.C, gamma=gamma, cache_size=500, random_state=self.random_state)
         self.svc_.fit(X, y)
+        self.support_ = self.svc_.support_
         self.support_vectors_ = self.svc_.support_vectors_
         self.dual_coef_ = self.svc_.dual_coef_
         self.intercept_ = self.svc_.intercept_

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbench import Task, TaskData, hookimpl, stratified_split
+from dlbench import Augmentation, Task, TaskData, hookimpl, stratified_split
 
 TEST_FRACTION = 0.25
 SPLIT_SEED = 0
+# A digit moved by a pixel is the same digit; a mirrored one may not be (2, 5, 7).
+AUGMENTATION = Augmentation(shift=1)
 
 
 def load() -> TaskData:
@@ -23,5 +25,5 @@ def load() -> TaskData:
 @hookimpl
 def register_tasks(register):
     register(Task(name="digits", tags=("images", "small", "grey"),
-                  class_names=tuple(str(d) for d in range(10)), load=load,
+                  class_names=tuple(str(d) for d in range(10)), load=load, augmentation=AUGMENTATION,
                   description="scikit-learn digits: 1,797 grey 8x8 images, 10 classes, 1,347 train / 450 test"))

@@ -12,7 +12,7 @@ from typing import Callable, Dict
 
 import numpy as np
 
-from dlbench import DlbenchError, Task, TaskData, TaskOptions, TaskSource, hookimpl
+from dlbench import Augmentation, DlbenchError, Task, TaskData, TaskOptions, TaskSource, hookimpl
 
 SIZE = 64
 TRAIN_PER_CLASS = 240
@@ -20,6 +20,11 @@ TEST_PER_CLASS = 60
 TRAIN_SEED = 0
 TEST_SEED = 1
 NOISE_STD = 0.08
+# Every shape is drawn at a uniformly random angle and position, and each is its own mirror image (a crescent
+# and a semicircle too, at some angle): flips, rotations and shifts that keep the shape inside keep the label.
+# A shape reaches at most 30 pixels from the centre (radius 20 and offset 10), so shifts of 4 and rotations of
+# 30 degrees rarely cut one.
+AUGMENTATION = Augmentation(shift=4, hflip=True, vflip=True, rotate=30.0)
 
 _YY, _XX = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32) + 0.5
 
@@ -121,12 +126,13 @@ def make_task(argument: str, options: TaskOptions) -> Task:
         raise DlbenchError(f"--task shapes:{argument}: expected a number of training images, a multiple of "
                            f"{len(CLASS_NAMES)} and at least {2 * len(CLASS_NAMES)}, e.g. shapes:9600")
     return Task(name=f"shapes:{count}", tags=("images", "rgb", "synthetic"), class_names=CLASS_NAMES,
-                load=bigger(count), description=f"generated RGB 64x64 shapes: {count:,} train / 600 test")
+                load=bigger(count), augmentation=AUGMENTATION, description=f"generated RGB 64x64 shapes: {count:,} train / 600 test")
 
 
 @hookimpl
 def register_tasks(register: Callable[[Task], None]) -> None:
     register(Task(name="shapes", tags=("images", "rgb", "synthetic"), class_names=CLASS_NAMES, load=load,
+                  augmentation=AUGMENTATION,
                   description="generated RGB 64x64 shapes: 10 classes, random colour/size/position/rotation/noise, 2,400 train / 600 test"))
 
 

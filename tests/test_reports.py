@@ -128,7 +128,7 @@ def test_folders_of_one_run_merge_and_conflicts_are_reported(seeded_run, tmp_pat
     results, _, conflicts = merge_sources([seeded_run, copy])
     assert len(results) == 6 and conflicts.empty  # identical rows: one run seen twice
     shutil.rmtree(copy / "predictions")  # else the report scores the copy from its predictions, as they are
-    changed = pd.read_csv(copy / "results.csv")
+    changed = pd.read_csv(copy / "results.csv", dtype={"precision": str})  # "32" stays "32", not 32.0
     changed.loc[changed.model == "logistic", "test_accuracy"] -= 0.05
     changed.to_csv(copy / "results.csv", index=False)
     report = dlbench("report", str(seeded_run), str(copy))

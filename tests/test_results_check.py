@@ -95,3 +95,16 @@ def test_a_failed_row_may_lack_its_scores_and_names_stay_text(tmp_path):
     assert list(results["error"])[2:] == ["out of memory", "two\r\nlines"]
     assert results["test_accuracy"].tolist()[:2] == [0.95, 0.96] and results["test_accuracy"][2:].isna().all()
     assert results["fit_seconds"].tolist()[3] == 0.1 and list(results["seed"]) == [0, 1, 0, 0]
+
+
+def test_the_precision_column_is_text_and_an_older_file_without_it_still_reports_and_compares(tmp_path, capsys):
+    older = _run_folder(tmp_path / "older", HEADER + "".join(GOOD))  # written before dlbench recorded precision
+    newer = _run_folder(tmp_path / "newer", "task,model,family,seed,status,test_accuracy,precision\n"
+                                            "shapes,mlp,deep,0,ok,0.97,32\nshapes,cnn,deep,0,ok,0.98,bf16-mixed\n"
+                                            "shapes,logistic,classical,0,ok,0.95,\n")
+    assert read_source(older)[0]["precision"].tolist() == ["", ""]
+    assert read_source(newer)[0]["precision"].tolist() == ["32", "bf16-mixed", ""]  # "32", never 32.0
+    assert main(["report", str(older), str(newer), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert sorted(row["precision"] for row in document["results"]) == ["", "", "", "32", "bf16-mixed"]
+    assert main(["compare", str(older), str(older)]) == 0

@@ -20,6 +20,7 @@ from commands import default_sigint, dlbench
 from dlbench.api.running import resume_command
 from dlbench.cli import main
 from dlbench.progress import Progress
+from dlbench.results.checks import read_results_csv
 from dlbench.results.predictions import file_name, load_run_predictions
 from dlbench.runs import runner
 from dlbench.tuning.storage import JOURNAL_FILE
@@ -447,4 +448,102 @@ def test_a_run_file_with_settings_this_dlbench_does_not_know_is_refused_in_one_l
     assert main(["run", "--resume", str(run_dir), "--quiet"]) == 2
     assert capsys.readouterr().err == ("dlbench: error: run.json stores settings this dlbench does not know (bogus); "
                                        "resume it with the dlbench version that started it\n")
+    assert (run_dir / "results.csv").read_bytes() == results  # nothing finished is lost
+
+
+PRECISE_PLUGIN = '''
+    from pathlib import Path
+
+    from torch import nn
+
+    from dlbench import Model, TorchClassifier, hookimpl
+
+    LOG, STOP = Path({log!r}), Path({stop!r})
+
+    class Precise(TorchClassifier):
+        """A linear network that logs the run's precision at every fit; while STOP exists, a fit is a Ctrl-C."""
+
+        def fit(self, X, y, X_val=None, y_val=None):
+            if STOP.exists():
+                STOP.unlink()
+                raise KeyboardInterrupt
+            with LOG.open("a") as log:
+                log.write(self.training.precision + "\\n")
+            return super().fit(X, y, X_val, y_val)
+
+    def build(params, task):
+        channels, height, width = task.input_shape
+        return Precise(lambda: nn.Sequential(nn.Flatten(), nn.Linear(channels * height * width, task.n_classes)),
+                       epochs=1, seed=task.seed)
+
+    @hookimpl
+    def register_models(register):
+        register(Model(name="precise", family="deep", defaults={{}}, search_space=lambda trial: {{}}, build=build))
+'''
+
+
+@pytest.fixture
+def cpu_without_bf16(monkeypatch):
+    """This machine as a CPU without native bfloat16 (no GPU, no AVX512-BF16, no AMX): its default precision is 32."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    for check in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
+        monkeypatch.setattr(torch.cpu, check, lambda: False, raising=False)
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
+
+
+def _record_precision(run_dir: Path, precision) -> None:
+    """Make ``run_dir``'s run.json record ``precision`` (None: as a dlbench that recorded none)."""
+    document = json.loads((run_dir / "run.json").read_text())
+    document["settings"]["precision"] = precision
+    (run_dir / "run.json").write_text(json.dumps(document))
+
+
+def test_a_resume_goes_on_in_the_recorded_precision_and_says_this_machine_would_choose_another(
+        tmp_path, cpu_without_bf16, capsys):
+    plugins, log, stop = tmp_path / "plugins", tmp_path / "fits.log", tmp_path / "stop"
+    plugins.mkdir()
+    (plugins / "precise.py").write_text(textwrap.dedent(PRECISE_PLUGIN.format(log=str(log), stop=str(stop))))
+    stop.touch()
+    command = ["run", "--task", "digits", "--model", "precise", "--trials", "1", "--budget", "none", "--quiet",
+               "--plugins-dir", str(plugins)]
+    assert main([*command, "--output", str(tmp_path / "runs")]) == 130  # Ctrl-C in the first trial
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert json.loads((run_dir / "run.json").read_text())["settings"]["precision"] == "32"  # this machine's default
+    _record_precision(run_dir, "bf16-mixed")  # as if started on a machine with native bfloat16
+    capsys.readouterr()
+
+    assert main(["run", "--resume", str(run_dir), "--plugins-dir", str(plugins), "--quiet"]) == 0
+    assert capsys.readouterr().err == (f"dlbench: warning: run folder {str(run_dir)!r} goes on in precision "
+                                       "bf16-mixed, as its run.json records, though this machine's default is 32\n")
+    assert log.read_text().split() == ["bf16-mixed", "bf16-mixed"]  # the trial and the refit
+    assert read_results_csv(run_dir / "results.csv")["precision"].tolist() == ["bf16-mixed"]  # what it trained in
+    assert json.loads((run_dir / "environment.json").read_text())["precision"] == "bf16-mixed"
+    assert json.loads((run_dir / "run.json").read_text())["settings"]["precision"] == "bf16-mixed"
+
+
+@pytest.mark.parametrize("recorded", ["16-mixed", None])
+def test_a_resume_refuses_a_recorded_precision_this_machine_cannot_run_and_resolves_a_missing_one(
+        tmp_path, cpu_without_bf16, capsys, recorded):
+    assert main(["run", "--task", "digits", "--model", "logistic", "--trials", "1", "--budget", "none", "--quiet",
+                 "--output", str(tmp_path)]) == 0
+    (run_dir,) = tmp_path.iterdir()
+    _record_precision(run_dir, recorded)
+    results = (run_dir / "results.csv").read_bytes()
+    capsys.readouterr()
+    if recorded is None:  # a run.json from before dlbench recorded it: this machine's default, silently
+        assert main(["run", "--resume", str(run_dir), "--quiet"]) == 0
+        assert capsys.readouterr().err == ""
+        assert json.loads((run_dir / "environment.json").read_text())["precision"] == "32"
+    else:
+        environment = (run_dir / "environment.json").read_bytes()
+        assert main(["run", "--resume", str(run_dir), "--quiet"]) == 2
+        assert capsys.readouterr().err == (
+            f"dlbench: error: run folder {str(run_dir)!r} trains its deep models in precision 16-mixed (its "
+            "run.json), which cannot run on this machine: 16-mixed needs a GPU and none is visible (the CPU has no "
+            "16-bit mixed precision); valid here: 32, bf16-mixed; resume it where 16-mixed runs\n")
+        assert (run_dir / "environment.json").read_bytes() == environment  # the folder untouched
     assert (run_dir / "results.csv").read_bytes() == results  # nothing finished is lost

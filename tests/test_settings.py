@@ -9,7 +9,9 @@ import pytest
 
 import dlbench
 from dlbench.cli import main
+from dlbench.results.checks import read_results_csv
 from dlbench.training.devices import cpu_cores
+from dlbench.training.options import run_precision
 
 RECORDING_PLUGIN = '''
 import json
@@ -87,7 +89,8 @@ def test_two_runs_in_one_process_keep_their_own_settings(run, tmp_path, monkeypa
         **common)
     first = [json.loads(line) for line in record.read_text().splitlines()]
     record.unlink()
-    run(["recorded"], ["recorder"], **common)  # defaults: the default data directory, progress shown, no precision
+    run(["recorded"], ["recorder"], **common)  # defaults: the default data directory, progress shown, this machine's
+    # precision
     second = [json.loads(line) for line in record.read_text().splitlines()]
 
     loads = [seen for seen in first if "data_dir" in seen]
@@ -96,7 +99,8 @@ def test_two_runs_in_one_process_keep_their_own_settings(run, tmp_path, monkeypa
     assert builds and all(seen["precision"] == "bf16-mixed" and seen["compile"] is True for seen in builds)
     default_data = str(tmp_path / "home" / ".cache" / "dlbench")
     assert all(seen == {"data_dir": default_data, "progress": True} for seen in second if "data_dir" in seen)
-    assert all(seen["precision"] is None and seen["compile"] is False for seen in second if "precision" in seen)
+    assert all(seen["precision"] == run_precision() and seen["compile"] is False for seen in second
+               if "precision" in seen)  # resolved before training: never None
     assert {seen["threads"] for seen in first + second if "threads" in seen} == {cpu_cores()}  # one worker: every core
     with pytest.raises(dlbench.DlbenchError, match="unknown model 'recorder'"):  # nor do their plugin folders
         dlbench.run(tasks=["digits"], models=["recorder"], trials=1, output=tmp_path / "runs")
@@ -111,3 +115,54 @@ def test_a_run_of_tasks_that_read_no_files_needs_no_data_directory(tmp_path, mon
                  "--output", str(tmp_path / "runs")]) == 2  # a --data-dir given is checked before any work
     assert capsys.readouterr().err.endswith(f"data directory {str(tmp_path / 'missing')!r} does not exist; create it "
                                             "or pass an existing folder\n")
+
+
+TORCH_PLUGIN = '''
+import json
+from pathlib import Path
+
+from torch import nn
+
+from dlbench import Model, TorchClassifier, hookimpl
+
+RECORD = Path({record!r})
+
+
+class Recording(TorchClassifier):
+    """A linear network that records, at every fit, its own precision and the run's it was handed."""
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        with open(RECORD, "a") as handle:
+            handle.write(json.dumps({{"own": self.precision, "run": self.training.precision}}) + "\\n")
+        return super().fit(X, y, X_val, y_val)
+
+
+def build(params, task):
+    channels, height, width = task.input_shape
+    return Recording(lambda: nn.Sequential(nn.Flatten(), nn.Linear(channels * height * width, task.n_classes)),
+                     epochs=1, seed=task.seed)
+
+
+@hookimpl
+def register_models(register):
+    register(Model(name="torch-recorder", family="deep", search_space=lambda trial: {{}}, defaults={{}}, build=build))
+'''
+
+
+def test_a_new_run_records_the_precision_its_deep_models_train_in(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("DLBENCH_PLUGINS_DIR", raising=False)
+    plugins, record = tmp_path / "plugins", tmp_path / "record.jsonl"
+    plugins.mkdir()
+    (plugins / "torch_recording.py").write_text(TORCH_PLUGIN.format(record=str(record)))
+    assert main(["run", "--task", "digits", "--model", "torch-recorder", "logistic", "--trials", "1",
+                 "--budget", "none", "--quiet", "--plugins-dir", str(plugins), "--output", str(tmp_path / "runs")]) == 0
+    here = run_precision()
+    assert here in ("32", "bf16-mixed")  # this machine's default, in dlbench's spelling
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert json.loads((run_dir / "run.json").read_text())["settings"]["precision"] == here
+    assert json.loads((run_dir / "environment.json").read_text())["precision"] == here
+    rows = read_results_csv(run_dir / "results.csv")  # every cell as written
+    assert dict(zip(rows["model"], rows["precision"])) == {"torch-recorder": here, "logistic": ""}
+    seen = [json.loads(line) for line in record.read_text().splitlines()]
+    assert len(seen) == 2 and all(fit == {"own": None, "run": here} for fit in seen)  # the trial and the refit

@@ -14,6 +14,7 @@ from dlbench.plugins.mlp import make_mlp
 from dlbench.results.metrics import accuracy
 from dlbench.runs.workers import WorkerPlan, bind_worker, cpu_cores
 from dlbench.training.options import build_estimator
+from dlbench.training.recipe import Recipe
 from dlbench.training.tensors import on_device
 from dlbench.training.torch_adapter import resolved_precision
 from plain_loop import plain_loop
@@ -83,7 +84,7 @@ def test_a_loss_scaling_precision_scales_every_step(tiny_digits):
     trainer = pl.Trainer(max_epochs=2, accelerator="cpu", plugins=[MixedPrecision("16-mixed", "cpu", scaler)],
                          logger=False, enable_checkpointing=False, enable_progress_bar=False,
                          enable_model_summary=False, num_sanity_val_steps=0)
-    module = ClassifierModule(_mlp(tiny_digits).module_factory(), lr=3e-3)
+    module = ClassifierModule(_mlp(tiny_digits).module_factory(), Recipe(lr=3e-3, grad_clip=1.0))
     cpu = torch.device("cpu")
     batches = TensorBatches.on(cpu, tiny_digits.x_train, tiny_digits.y_train, 32, shuffle=True)
     trainer.fit(module, OneStepPerEpoch(batches), TensorBatches.on(cpu, tiny_digits.x_test, tiny_digits.y_test, 1024, False))

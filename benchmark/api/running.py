@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
@@ -79,9 +80,13 @@ def in_memory_tasks(data: Mapping[str, Arrays], layout: str, seed: int) -> List[
 
 def start_run(options: RunOptions, memory: Sequence[Task] = (), argv: Optional[Sequence[str]] = None) -> Run:
     """Check and run a new run of ``options`` (with the ``memory`` tasks), publish it when asked; its :class:`Run`.
-    ``argv`` is the command line it came from (default: the one equivalent to ``options``)."""
+    ``argv`` is the command line it came from (default: the one equivalent to ``options``). The deep models'
+    precision is resolved here, before any training: ``run.json`` keeps the one this machine trains in."""
+    from dlbench.training.options import check_precision, run_precision
+
     check_new_run(options)
-    resolved = options.resolved()
+    check_precision(options.precision)
+    resolved = replace(options.resolved(), precision=run_precision(options.precision))
     config = run_config(resolved, list(argv) if argv is not None else command_line(options), memory)
     run_dir = run_studies(config)
     return finished(run_dir, options)
@@ -95,7 +100,8 @@ def resume(run_dir: PathLike, *, quiet: bool = False, jobs: Optional[int] = None
 
     Only how to run it may be given: ``quiet``, ``jobs``, ``devices``, ``publish``; and what a run folder is
     not trusted to name itself: the shared ``storage`` and the ``plugins_dir`` folders it used, which must be
-    given again. A run's in-memory data comes from its folder.
+    given again. A run's in-memory data comes from its folder. The run trains in the precision its ``run.json``
+    records (see :func:`resumed_precision`).
     """
     given = checked_options(quiet=quiet, jobs=jobs, devices=devices, storage=storage, plugins_dir=plugins_dir,
                             publish=publish)
@@ -103,7 +109,8 @@ def resume(run_dir: PathLike, *, quiet: bool = False, jobs: Optional[int] = None
     run_dir = Path(run_dir).resolve()
     stored = confirmed_sources(run_dir, stored_options(run_file, run_dir), given)
     options = replace(stored, quiet=given.quiet or stored.quiet, jobs=given.jobs or stored.jobs,
-                      devices=given.devices or stored.devices, publish=given.publish)
+                      devices=given.devices or stored.devices, publish=given.publish,
+                      precision=resumed_precision(run_dir, stored.precision))
     if options.publish is not None:
         check_writable_folder(options.publish, "--publish")
     config = run_config(options, run_file["argv"], kept_tasks(run_dir, options.data))
@@ -114,8 +121,28 @@ def work_as_helper(run_dir: Path, worker: int, jobs: Optional[int]) -> None:
     """Worker ``worker`` of the run in ``run_dir`` (``dlbench run --resume RUN_DIR --helper I``, started by the run)."""
     run_file = load_run_file(run_dir)
     options = stored_options(run_file, run_dir)
-    options = replace(options, quiet=True, jobs=jobs or options.jobs)
+    options = replace(options, quiet=True, jobs=jobs or options.jobs)  # the run checked and resolved its precision
     run_helper(run_config(options, run_file["argv"], kept_tasks(run_dir, options.data)), run_dir, worker)
+
+
+def resumed_precision(run_dir: Path, recorded: Optional[str]) -> str:
+    """The precision a resumed run's deep models train in: the one its ``run.json`` records, so that its rows stay
+    comparable, with a warning on stderr when this machine would default to another; a DlbenchError (nothing
+    touched) when it cannot run here. A ``run.json`` from before dlbench recorded it (null) gets this machine's
+    default, as a new run would."""
+    from dlbench.training.options import precision_problem, run_precision
+
+    here = run_precision()
+    if recorded is None:
+        return here
+    problem = precision_problem(recorded)
+    if problem is not None:
+        raise DlbenchError(f"run folder {str(run_dir)!r} trains its deep models in precision {recorded} (its "
+                           f"run.json), which cannot run on this machine: {problem}; resume it where {recorded} runs")
+    if recorded != here:
+        sys.stderr.write(f"dlbench: warning: run folder {str(run_dir)!r} goes on in precision {recorded}, as its "
+                         f"run.json records, though this machine's default is {here}\n")
+    return recorded
 
 
 def finished(run_dir: Path, options: RunOptions) -> Run:

@@ -30,6 +30,7 @@ PLUGINS_DIR_VARIABLE = "DLBENCH_PLUGINS_DIR"  # folders like --plugins-dir, sepa
 BUILTIN_PLUGINS = (
     "dlbench.plugins.mlp",
     "dlbench.plugins.cnn",
+    "dlbench.plugins.resnet",
     "dlbench.plugins.logistic",
     "dlbench.plugins.svm",
     "dlbench.plugins.decision_tree",

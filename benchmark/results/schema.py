@@ -41,6 +41,8 @@ class ResultRow:
     tuning_seconds: Optional[float] = column("number", None)  # the study's time with a trial running
     train_size: Optional[int] = column("count", None)  # the refit's training images (all of the task's train split,
     # or with --train-sizes the task TASK@N's N)
+    precision: str = column("text", "")  # a deep model's training precision (32, bf16-mixed, 16-mixed); empty for a
+    # classical one, and in files written before dlbench recorded it
     best_params: str = column("text", "")  # JSON
     error: str = column("text", "")
 

@@ -36,7 +36,7 @@ from dlbench.runs.run_files import RunFiles, collect_rows
 from dlbench.runs.workers import (WorkerPlan, bind_worker, cpu_cores, interrupt_helpers, plan_workers, start_helpers,
                                   wait_for_helpers)
 from dlbench.timing import TimeSplit
-from dlbench.training.options import build_estimator
+from dlbench.training.options import build_estimator, run_precision, trained_precision
 from dlbench.training.outputs import checked_labels
 from dlbench.training.param_counts import reported_count
 from dlbench.tuning.storage import (JOURNAL_FILE, JOURNAL_LOCK_SUFFIX, claim_refit, find_study_id, journal_url,
@@ -95,7 +95,8 @@ class RunConfig:
     jobs: Optional[int] = None  # parallel workers; default: one per GPU, else one
     devices: Optional[int] = None  # use only the first N GPUs
     observers: Optional[Observers] = None  # plugins told about finished trials and the finished run
-    precision: Optional[str] = None  # deep models' --precision; default: bf16-mixed on a GPU or CPU with native bfloat16, else 32
+    precision: Optional[str] = None  # deep models' --precision, resolved before the run starts (run_precision:
+    # bf16-mixed on a GPU or CPU with native bfloat16, else 32); recorded in run.json, environment.json, results.csv
     compile: bool = False  # torch.compile the deep models' networks
     data_dir: Optional[Path] = None  # --data-dir; default: $DLBENCH_DATA, else ~/.cache/dlbench
     settings: Mapping[str, Any] = field(default_factory=dict)  # the resolved options, kept in run.json for --resume
@@ -134,7 +135,7 @@ def prepare(task: Task, seed: int, data_settings: Optional[DataSettings] = None,
     data = task.load_data(data_settings or DataSettings())
     check_task_data(task, data)
     info = TaskInfo(task.name, tuple(data.x_train.shape[1:]), len(task.class_names), tuple(task.class_names), seed,
-                    training)
+                    training, task.augmentation)
     data, split = tuning_split(data, seed)
     return data, info, split
 
@@ -170,8 +171,9 @@ def class_probabilities(estimator: Any, X: np.ndarray) -> Optional[np.ndarray]:
 def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: TaskData,
                     clock: Optional[TimeSplit] = None) -> Tuple[Dict[str, Any], Predictions]:
     """Fit ``params`` on the whole train split, then score once on test, timing both (also on ``clock``);
-    the scores, and the test predictions (with class probabilities where the model gives them). Raises
-    :class:`~dlbench.training.outputs.InvalidPredictions` when ``predict`` does not return one label in range per test image."""
+    the scores, and the test predictions (with class probabilities where the model gives them); a deep model's
+    scores name the precision it trained in. Raises :class:`~dlbench.training.outputs.InvalidPredictions` when
+    ``predict`` does not return one label in range per test image."""
     clock = clock or TimeSplit()
     estimator = build_estimator(model, params, info)
     started = time.perf_counter()
@@ -186,8 +188,16 @@ def refit_and_score(model: Model, params: Dict[str, Any], info: TaskInfo, data: 
     kept = Predictions(np.asarray(data.y_test), predictions, class_probabilities(estimator, data.x_test))
     return {**classification_scores(data.y_test, predictions), "fit_seconds": fit_seconds,
             "predict_seconds_per_1k": predict_seconds / len(data.x_test) * 1000,
-            "n_params": reported_count(estimator),
+            "n_params": reported_count(estimator), **_precision_of(model, estimator, info),
             "device": str(getattr(estimator, "device_", "cpu"))}, kept
+
+
+def _precision_of(model: Model, estimator: Any, info: TaskInfo) -> Dict[str, str]:
+    """A deep model's ``precision`` column: what its estimator trained in where it says (a plugin may choose its
+    own), else the run's; nothing for a classical model."""
+    if model.family != "deep":
+        return {}
+    return {"precision": trained_precision(estimator) or info.training.precision or ""}
 
 
 def _result_row(task: Task, model: Model, seed: int, outcome, scores: Dict[str, Any], error: str) -> Dict[str, Any]:
@@ -208,8 +218,10 @@ def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome
                seeds: Sequence[int], clock: Optional[TimeSplit] = None,
                keep: Callable[[int, Predictions], None] = lambda seed, predictions: None) -> List[Dict[str, Any]]:
     """One result row per seed: the study's best params refitted with that seed and scored on test; each
-    seed's test predictions go to ``keep``."""
+    seed's test predictions go to ``keep``. A deep model's rows name the precision it trained in (a failed
+    refit's, the run's)."""
     rows = []
+    given = {"train_size": len(data.y_train), **_precision_of(model, None, info)}
     for seed in seeds:
         scores: Dict[str, Any] = {}
         error = ""
@@ -223,7 +235,7 @@ def refit_rows(model: Model, task: Task, info: TaskInfo, data: TaskData, outcome
                 error = f"refit failed: {type(failure).__name__}: {failure}"
             else:
                 keep(seed, predictions)
-        rows.append(_result_row(task, model, seed, outcome, {**scores, "train_size": len(data.y_train)}, error))
+        rows.append(_result_row(task, model, seed, outcome, {**given, **scores}, error))
     return rows
 
 
@@ -431,6 +443,7 @@ def run(config: RunConfig, resume: Optional[Path] = None) -> Path:
     study, so an interrupted run keeps what it finished. A full disk raises :class:`RunDiskFull`.
     """
     clock, run_started = TimeSplit(), time.perf_counter()
+    config = replace(config, precision=run_precision(config.precision))  # never None: what the deep models train in
     if any(model.family == "deep" for model in config.models):
         import pytorch_lightning  # noqa: F401 - its import (seconds) is dlbench's time, not the first fit's
 
@@ -488,6 +501,7 @@ def _open(config: RunConfig, resume: Optional[Path], plan: WorkerPlan) -> _OpenR
         bind_worker(plan)
         environment = collect_environment(config.seed, config.argv, run_dir.name)
         environment.update(storage=redact(url) if config.storage else "run folder journal", jobs=plan.jobs,
+                           precision=config.precision,
                            resumed=resume is not None, plugins=[dict(record) for record in config.plugins])
         write_json_atomic(run_dir / "environment.json", environment)
     except BaseException as error:
@@ -530,6 +544,7 @@ def _finish(config: RunConfig, opened: _OpenRun, failed: bool, clock: TimeSplit,
 def run_helper(config: RunConfig, run_dir: Path, worker: int) -> None:
     """Worker ``worker`` of the run in ``run_dir``: trials and refits only; the run's own process writes the files."""
     storage = open_storage(config.storage or journal_url(run_dir))
+    config = replace(config, precision=run_precision(config.precision))
     jobs = config.jobs or 1
     plan = WorkerPlan(jobs=jobs, threads=max(cpu_cores() // jobs, 1))
     bind_worker(plan)

@@ -11,7 +11,10 @@ import torch
 from torch import nn
 
 from dlbench.errors import TrainingDiverged
+from dlbench.training.augment import augmented, generator_on
+from dlbench.training.recipe import Recipe
 from dlbench.training.tensors import on_device, shared_tensor
+from dlbench.types import Augmentation
 
 # Lightning's start-up notes ("GPU available: ...", tips) are not dlbench's output.
 for _name in ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric"):
@@ -101,27 +104,34 @@ class OneStepPerEpoch:
 
 
 class ClassifierModule(pl.LightningModule):
-    """Cross-entropy training of any ``nn.Module`` that maps images to class logits.
+    """Training of any ``nn.Module`` that maps images to class logits, by a :class:`Recipe` (the optimiser, its
+    learning-rate schedule, label smoothing and gradient clipping).
 
-    One ``training_step`` trains a whole epoch (see :class:`OneStepPerEpoch`), with the optimiser
-    stepped after every mini-batch, exactly as a hand-written loop does. Lightning's step counting is
+    One ``training_step`` trains a whole epoch (see :class:`OneStepPerEpoch`), with the optimiser (and the
+    schedule) stepped after every mini-batch, exactly as a hand-written loop does. Lightning's step counting is
     bypassed with its optimiser wrapper, so ``trainer.global_step`` stays 0 (it counts mini-batches only
     under 16-mixed): step-based Trainer options (``max_steps``, an integer ``val_check_interval``) do not
-    apply. The epoch's losses are summed on the device and checked once, at the end of the epoch (no
-    per-batch synchronisation): a NaN or infinite loss raises :class:`TrainingDiverged`. With ``channels_last`` the images are handed to the
-    network in channels-last memory format.
+    apply. ``augmentation`` transforms the training batches (never validation or prediction ones), with random
+    draws seeded by ``seed`` on the batches' device. The epoch's losses are summed on the device and checked
+    once, at the end of the epoch (no per-batch synchronisation): a NaN or infinite loss raises
+    :class:`TrainingDiverged`. With ``channels_last`` the images are handed to the network in channels-last memory
+    format. ``total_steps`` is the number of mini-batches the schedule spans (all epochs').
     """
 
-    def __init__(self, net: nn.Module, lr: float, weight_decay: float = 0.0,
-                 on_epoch_end: Optional[EpochCallback] = None, channels_last: bool = False) -> None:
+    def __init__(self, net: nn.Module, recipe: Recipe = Recipe(), on_epoch_end: Optional[EpochCallback] = None,
+                 channels_last: bool = False, augmentation: Augmentation = Augmentation(), seed: int = 0,
+                 total_steps: int = 1) -> None:
         super().__init__()
         self.automatic_optimization = False
-        self.net, self.lr, self.weight_decay, self.channels_last = net, lr, weight_decay, channels_last
+        self.net, self.recipe, self.channels_last = net, recipe, channels_last
+        self.augmentation, self.seed, self.total_steps = augmentation, seed, total_steps
         self.on_epoch_end = on_epoch_end
-        self.loss = nn.CrossEntropyLoss()
+        self.loss = recipe.loss()
         self.val_accuracy_history: List[float] = []
         self._correct = 0
         self._seen = 0
+        self._scheduler: Any = None
+        self._augmenting: Any = None  # the augmentation's random generator, made on the device at the first batch
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = as_unit_float(x)
@@ -135,18 +145,36 @@ class ClassifierModule(pl.LightningModule):
         hooks (about 0.15 ms a step on a CPU, 20% of a small MLP's training time).
         """
         optimiser = self.optimizers()
-        if getattr(self.trainer.precision_plugin, "scaler", None) is not None:
+        if self._scales_loss:
             return self.manual_backward, optimiser
         return torch.Tensor.backward, optimiser.optimizer
 
+    @property
+    def _scales_loss(self) -> bool:
+        """Whether the precision scales the loss (16-mixed's gradient scaler)."""
+        return getattr(self.trainer.precision_plugin, "scaler", None) is not None
+
+    def _augmented(self, x: torch.Tensor) -> torch.Tensor:
+        """A training batch as float pixels, transformed by the task's augmentation (when any)."""
+        if not self.augmentation.active:
+            return x
+        if self._augmenting is None:
+            self._augmenting = generator_on(x.device, self.seed)
+        return augmented(as_unit_float(x), self.augmentation, self._augmenting)
+
     def training_step(self, batches: TensorBatches, batch_idx: int) -> None:
         backward, optimiser = self._step_functions()
+        clip_here = self.recipe.grad_clip is not None and not self._scales_loss  # else on_before_optimizer_step
         total: Optional[torch.Tensor] = None
         for x, y in batches:
-            loss = self.loss(self(x), y)
+            loss = self.loss(self(self._augmented(x)), y)
             optimiser.zero_grad()
             backward(loss)
+            if clip_here:
+                nn.utils.clip_grad_norm_(self.parameters(), self.recipe.grad_clip)
             optimiser.step()
+            if self._scheduler is not None:
+                self._scheduler.step()
             total = loss.detach() if total is None else total + loss.detach()
         if total is not None and not bool(torch.isfinite(total)):
             raise TrainingDiverged(f"training loss became {float(total)} in epoch {self.current_epoch + 1}")
@@ -163,5 +191,12 @@ class ClassifierModule(pl.LightningModule):
         if self.on_epoch_end is not None:
             self.on_epoch_end(self.current_epoch, accuracy)
 
+    def on_before_optimizer_step(self, optimizer: Any) -> None:
+        """Under a loss-scaling precision (16-mixed), clip the gradients Lightning has just unscaled."""
+        if self.recipe.grad_clip is not None:
+            nn.utils.clip_grad_norm_(self.parameters(), self.recipe.grad_clip)
+
     def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        optimiser = self.recipe.optimiser(self.parameters())
+        self._scheduler = self.recipe.scheduler(optimiser, self.total_steps)
+        return optimiser

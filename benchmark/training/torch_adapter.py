@@ -8,8 +8,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from dlbench.training.recipe import Recipe
 from dlbench.training.tensors import cpu_native_bf16, native_bf16
-from dlbench.types import TrainingSettings
+from dlbench.types import Augmentation, TrainingSettings
 
 
 def _devices_for(accelerator: str, devices: Any) -> Any:
@@ -50,12 +51,26 @@ def resolved_precision(precision: Optional[str], device_type: str) -> str:
 class TorchClassifier:
     """A classifier from a network factory, trained with ``pytorch_lightning.Trainer``.
 
+    The defaults train as the tutorial does (Adam at a constant learning rate, cross-entropy, no augmentation);
+    the rest of a modern recipe is a choice of arguments, each of which a search space can tune (see
+    :class:`dlbench.training.recipe.Recipe`).
+
     :param module_factory: ``() -> nn.Module`` mapping ``N x C x H x W`` images to class logits.
-    :param lr: Adam learning rate.
+    :param lr: the learning rate (the peak one under a schedule with warm-up).
     :param batch_size: mini-batch size.
     :param epochs: passes over the training data.
-    :param weight_decay: Adam's L2 penalty.
-    :param seed: seeds the weights and the batch order.
+    :param weight_decay: the optimiser's weight decay (L2 for adam and sgd, decoupled for adamw).
+    :param seed: seeds the weights, the batch order and the augmentation's draws.
+    :param optimizer: ``adam``, ``adamw`` or ``sgd`` (Nesterov momentum ``momentum``).
+    :param momentum: SGD's momentum.
+    :param schedule: the learning rate over the steps: ``constant``, ``cosine`` or ``onecycle``.
+    :param warmup: the share of the steps spent warming the learning rate up (``onecycle`` needs some).
+    :param label_smoothing: how much the cross-entropy's targets are smoothed.
+    :param grad_clip: the largest gradient norm; None: no clipping.
+    :param augment: how strongly the task's label-keeping transforms are applied to training batches (0 to 1 of
+        what the task declares; 0, the default, is none).
+    :param augmentation: the task's declared transforms; None until the host hands them over (see
+        :func:`dlbench.training.options.build_estimator`), and none when it never does.
     :param accelerator, devices: passed to the Trainer (``"auto"`` uses a GPU when there is one).
     :param on_epoch_end: called as ``(epoch, val_accuracy)`` after each validation epoch.
     :param precision: ``"32"``, ``"bf16-mixed"`` or ``"16-mixed"``; None: the run's ``--precision``
@@ -70,13 +85,25 @@ class TorchClassifier:
                  weight_decay: float = 0.0, seed: int = 0, accelerator: str = "auto", devices: Any = "auto",
                  on_epoch_end: Optional[Callable[[int, float], None]] = None, precision: Optional[str] = None,
                  compile: Optional[bool] = None, channels_last: bool = True,
-                 training: Optional[TrainingSettings] = None) -> None:
+                 training: Optional[TrainingSettings] = None, optimizer: str = "adam", momentum: float = 0.9,
+                 schedule: str = "constant", warmup: float = 0.0, label_smoothing: float = 0.0,
+                 grad_clip: Optional[float] = None, augment: float = 0.0,
+                 augmentation: Optional[Augmentation] = None) -> None:
         self.module_factory = module_factory
         self.lr = lr
         self.batch_size = batch_size
         self.epochs = epochs
         self.weight_decay = weight_decay
         self.seed = seed
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.schedule = schedule
+        self.warmup = warmup
+        self.label_smoothing = label_smoothing
+        self.grad_clip = grad_clip
+        self.augment = augment
+        self.augmentation = augmentation
+        _ = self.recipe, self.augmentation_used  # a bad recipe or augmentation strength fails here, before training
         self.accelerator = accelerator
         self.devices = devices
         self.on_epoch_end = on_epoch_end
@@ -84,6 +111,17 @@ class TorchClassifier:
         self.compile = compile
         self.channels_last = channels_last
         self.training = training
+
+    @property
+    def recipe(self) -> Recipe:
+        """How the network is optimised, from the arguments (a ValueError names a bad one)."""
+        return Recipe(self.lr, self.optimizer, self.weight_decay, self.momentum, self.schedule, self.warmup,
+                      self.label_smoothing, self.grad_clip)
+
+    @property
+    def augmentation_used(self) -> Augmentation:
+        """The transforms applied to training batches: the task's, at strength ``augment``."""
+        return (self.augmentation or Augmentation()).scaled(self.augment)
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_val: Optional[np.ndarray] = None,
             y_val: Optional[np.ndarray] = None) -> "TorchClassifier":
@@ -109,9 +147,11 @@ class TorchClassifier:
         if self.channels_last_:
             net = net.to(memory_format=torch.channels_last)
         compile = run.compile if self.compile is None else self.compile
-        self.module_ = ClassifierModule(torch.compile(net) if compile else net, self.lr, self.weight_decay,
-                                        self.on_epoch_end, channels_last=self.channels_last_)
         train = TensorBatches.on(self.device_, X, y, self.batch_size, shuffle=True, seed=self.seed)
+        self.module_ = ClassifierModule(torch.compile(net) if compile else net, self.recipe, self.on_epoch_end,
+                                        channels_last=self.channels_last_,
+                                        augmentation=self.augmentation_used,
+                                        seed=self.seed, total_steps=self.epochs * len(train))
         val = TensorBatches.on(self.device_, X_val, y_val, 1024, shuffle=False) if validating else None
         sigint_handler = signal.getsignal(signal.SIGINT)
         try:
