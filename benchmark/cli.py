@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from dlbench.api.options import (DEFAULT_BUDGET, DEFAULT_TRIALS, FROM_PRESET, MAX_SEED, PRESETS, RESUME_OPTIONS,
-                                 RunOptions, checked_options, seconds_or_none, whole_number)
+                                 RunOptions, augmentation_text, checked_options, seconds_or_none, whole_number)
 from dlbench.errors import DlbenchError
 from dlbench.files import DISK_FULL, disk_full, space_to_free
 from dlbench.reports.significance import ALPHA
@@ -47,12 +47,16 @@ def int_at_least(minimum: int, maximum: Optional[int] = None) -> Callable[[str],
     return parse
 
 
-def train_size(text: str) -> object:
-    """An argparse type: a train size of ``--train-sizes`` (see :func:`dlbench.runs.train_sizes.parse_train_size`)."""
-    try:
-        return parse_train_size(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+def argument_type(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse type that ``parse`` reads; its ValueError is the one-line error."""
+
+    def parse_argument(text: str) -> object:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse_argument
 
 
 def positive_seconds(text: str) -> Optional[float]:
@@ -201,7 +205,7 @@ def _add_run_outputs(run: argparse.ArgumentParser) -> None:
     run.add_argument("--compile", action="store_true",
                      help="torch.compile the deep models' networks (slower start, faster epochs on a GPU)")
     run.add_argument("--helper", type=int_at_least(1), default=None, help=argparse.SUPPRESS)
-    run.add_argument("--train-sizes", nargs="+", type=train_size, default=[], metavar="SIZE",
+    run.add_argument("--train-sizes", nargs="+", type=argument_type(parse_train_size), default=[], metavar="SIZE",
                      help="learning curves: a study per task x model x size on nested, stratified subsamples of the "
                      "train split, each scored on the same test split; sizes are image counts, fractions (0.1) "
                      "or all, e.g. --train-sizes 100 250 500 1000 all")
@@ -210,6 +214,9 @@ def _add_run_outputs(run: argparse.ArgumentParser) -> None:
                      help="folder tasks: resize images to N x N (default: their own size if they all agree, else 64)")
     run.add_argument("--color", choices=("rgb", "gray"), default=None,
                      help="folder tasks: convert images to RGB or grey (default rgb)")
+    run.add_argument("--augment", type=argument_type(augmentation_text), default=None, metavar="SPEC",
+                     help="the transforms that keep the labels of tasks that declare none (folders, arrays), e.g. "
+                     "shift=2,hflip,vflip,rotate=15 (the built-in tasks declare their own)")
 
 
 def _add_data(commands: argparse._SubParsersAction, plugins: argparse.ArgumentParser) -> None:

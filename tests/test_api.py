@@ -123,6 +123,19 @@ def test_arrays_in_memory_become_a_task_with_their_labels_as_class_names(tmp_pat
     assert kept["x_train"].shape[1:] == (1, 8, 8) and kept["x_train"].dtype == np.uint8
 
 
+def test_augment_declares_the_transforms_of_tasks_that_declare_none(tmp_path, catalogue):
+    from dlbench.api.running import declared_transforms
+
+    x, y = images_and_labels()
+    mine, digits = dlbench.Task.from_arrays("mine", x, y), catalogue.task("digits")
+    assert not mine.augmentation.active and digits.augmentation == dlbench.Augmentation(shift=1)
+    given, kept = declared_transforms([mine, digits], "shift=2,hflip")
+    assert given.augmentation == dlbench.Augmentation(shift=2, hflip=True) and kept.augmentation == digits.augmentation
+    run = dlbench.run(data={"mine": (x, y)}, models=["logistic"], output=tmp_path,
+                      augment=dlbench.Augmentation(hflip=True), **FAST)
+    assert json.loads((run.run_dir / "run.json").read_text())["settings"]["augment"] == "hflip"
+
+
 def test_layouts_and_label_types_are_read_as_documented():
     x, y = images_and_labels(60)
     nhwc = np.repeat(x[..., None], 3, axis=3)  # N x H x W x C
@@ -166,6 +179,7 @@ def test_bad_arrays_are_one_value_error_naming_the_problem_before_any_training(c
     (dict(budget=-5), "budget=-5: -5 is not valid; expected seconds > 0 or none"),
     (dict(pruner="sometimes"), "pruner='sometimes': 'sometimes' is not one of median, hyperband, none"),
     (dict(layout="CHWN"), "layout 'CHWN' is not valid; expected one of NHWC, NCHW"),
+    (dict(augment="shift=2,mirror"), "augment='shift=2,mirror': cannot read 'mirror'"),
     (dict(models=["no-such-model"]), "unknown model 'no-such-model'"),
 ])
 def test_bad_options_are_one_line_errors_before_any_work(options, message, tmp_path):

@@ -142,9 +142,9 @@ def test_same_seed_gives_the_same_table(digits_run, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--task", "nope"], "unknown task or tag 'nope'; valid tasks: cifar10, cifar100, digits, fashion-mnist, mnist, mnist-5k, shapes; valid tags:"),
-    (["run", "--task", "digits", "--model", "resnet"],
-     "unknown model 'resnet'; valid models: cnn, decision-tree, extra-trees, hist-gradient-boosting, hog-svm, knn, "
-     "logistic, mlp, random-forest, svm"),
+    (["run", "--task", "digits", "--model", "transformer"],
+     "unknown model 'transformer'; valid models: cnn, decision-tree, extra-trees, hist-gradient-boosting, hog-svm, knn, "
+     "logistic, mlp, random-forest, resnet, svm"),
     (["run", "--task", "digits", "--trials", "0"], "argument --trials: 0 is too small; expected an integer >= 1"),
     (["run", "--task", "digits", "--trials", "many"], "argument --trials: 'many' is not a whole number"),
     (["run", "--task", "digits", "--timeout", "-5"], "argument --timeout: -5 is not valid; expected seconds > 0 or none"),

@@ -21,9 +21,9 @@ Case = Tuple[List[str], str]
 # (command, option or positional) -> (command line, what the one line must say)
 BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("run", "--task"): (["run", "--task", "nope"], "unknown task or tag 'nope'; valid tasks: cifar10, cifar100, digits"),
-    ("run", "--model"): (["run", "--task", "digits", "--model", "resnet"],
-                         "unknown model 'resnet'; valid models: cnn, decision-tree, extra-trees, "
-                         "hist-gradient-boosting, hog-svm, knn, logistic, mlp, random-forest, svm"),
+    ("run", "--model"): (["run", "--task", "digits", "--model", "transformer"],
+                         "unknown model 'transformer'; valid models: cnn, decision-tree, extra-trees, "
+                         "hist-gradient-boosting, hog-svm, knn, logistic, mlp, random-forest, resnet, svm"),
     ("run", "--trials"): (["run", "--task", "digits", "--trials", "-3"], "argument --trials: -3 is too small; expected an integer >= 1"),
     ("run", "--timeout"): (["run", "--task", "digits", "--timeout", "0"], "argument --timeout: 0 is not valid; expected seconds > 0 or none"),
     ("run", "--budget"): (["run", "--task", "digits", "--budget", "soon"], "argument --budget: 'soon' is not a number; expected seconds > 0 or none"),
@@ -53,6 +53,9 @@ BAD_INPUT: Dict[Tuple[str, str], Case] = {
     ("run", "--image-size"): (["run", "--task", "digits", "--image-size", "0"], "argument --image-size: 0 is too small; expected an integer >= 1"),
     ("run", "--train-sizes"): (["run", "--task", "digits", "--train-sizes", "100", "0"],
                                "argument --train-sizes: 0 is not a train size; expected at least 2 images"),
+    ("run", "--augment"): (["run", "--task", "digits", "--augment", "shift=2,mirror"],
+                           "argument --augment: cannot read 'mirror'; expected none, or a comma-separated list of "
+                           "shift=PIXELS, hflip, vflip, rotate=DEGREES (each once)"),
     ("run", "--color"): (["run", "--task", "digits", "--color", "blue"], "argument --color: invalid choice: 'blue' (choose from"),
     ("run", "--plugins-dir"): (["run", "--task", "digits", "--plugins-dir", "no-such-dir"],
                                "plugins folder 'no-such-dir' (--plugins-dir or DLBENCH_PLUGINS_DIR) is not a folder"),
@@ -155,7 +158,7 @@ def test_bad_input_exits_2_with_one_line(key, workdir, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["run", "--task", "digits", "--model", "svn"],
      "unknown model 'svn' (did you mean 'svm'?); valid models: cnn, decision-tree, extra-trees, hist-gradient-boosting, "
-     "hog-svm, knn, logistic, mlp, random-forest, svm"),
+     "hog-svm, knn, logistic, mlp, random-forest, resnet, svm"),
     (["run", "--task", "digit"], "unknown task or tag 'digit' (did you mean 'digits'?); valid tasks: cifar10"),
     (["run", "--task", "image"], "unknown task or tag 'image' (did you mean 'images'?); valid tasks: cifar10"),
     (["report", "results.csv", "--format", "markdwn"],

@@ -6,9 +6,10 @@ import numpy as np
 import optuna
 import pytest
 
-from dlbench import TaskInfo
+from dlbench import Augmentation, TaskInfo
 from dlbench.host.catalogue import Catalogue, make_plugin_manager
 from dlbench.results.metrics import accuracy
+from dlbench.training.options import build_estimator
 
 MODELS = Catalogue.from_plugins(make_plugin_manager(load_entrypoints=False))
 MODEL_NAMES = MODELS.list_models()
@@ -257,3 +258,42 @@ def test_raw_pixel_models_pool_large_images_down_to_at_most_1024_values():
     as_bytes = (np.arange(2 * 4 * 4) % 256).astype(np.uint8).reshape(2, 1, 4, 4)
     assert np.allclose(block_means(as_bytes, 2), block_means(as_bytes.astype(np.float32) / 255, 2))
     assert block_means(images, 1) is images
+
+
+
+@pytest.mark.parametrize("augmentation, copies", [(Augmentation(shift=1, hflip=True), 5), (Augmentation(rotate=10.0), 0)])
+def test_hog_svm_trains_again_on_virtual_support_vectors(augmentation, copies, catalogue, tiny_digits):
+    """DeCoste and Schölkopf's method: the second fit sees the support vectors and one copy per declared shift and
+    flip (rotations make none); without copies the first fit stands."""
+    model = catalogue.model("hog-svm")
+    info = TaskInfo("digits", (1, 8, 8), 10, tuple("0123456789"), 0, augmentation=augmentation)
+    plain = build_estimator(model, {**model.defaults, "virtual": False}, info).fit(tiny_digits.x_train, tiny_digits.y_train)
+    virtual = build_estimator(model, {**model.defaults, "virtual": True}, info).fit(tiny_digits.x_train, tiny_digits.y_train)
+    support = len(plain.classifier.estimator_.support_)
+    trained_on = support * (1 + copies) if copies else len(tiny_digits.y_train)
+    assert virtual.classifier.estimator_.svc_.shape_fit_[0] == trained_on
+    assert accuracy(tiny_digits.y_test, virtual.predict(tiny_digits.x_test)) > 0.9
+
+
+def test_virtual_examples_shift_by_one_pixel_with_zeros_moving_in():
+    from dlbench.data import virtual_examples
+
+    images = np.arange(1, 13, dtype=np.float32).reshape(1, 1, 3, 4)
+    down, up, right, left, mirrored = virtual_examples(images, Augmentation(shift=3, hflip=True))
+    np.testing.assert_array_equal(down[0, 0], [[0, 0, 0, 0], [1, 2, 3, 4], [5, 6, 7, 8]])
+    np.testing.assert_array_equal(left[0, 0, 0], [2, 3, 4, 0])
+    np.testing.assert_array_equal(right[0, 0, 0], [0, 1, 2, 3])
+    np.testing.assert_array_equal(mirrored[0, 0, 0], [4, 3, 2, 1])
+    assert virtual_examples(images, Augmentation()) == []
+
+
+def test_resnet_stages_follow_the_image_size():
+    from dlbench.plugins.resnet import make_resnet
+
+    import torch
+
+    for shape, blocks in (((1, 8, 8), 1), ((1, 28, 28), 2), ((3, 64, 64), 3)):
+        net = make_resnet(shape, 10, width=8)
+        assert sum(type(layer).__name__ == "BasicBlock" for layer in net) == blocks
+        assert net(torch.zeros(2, *shape)).shape == (2, 10)
+    assert sum(type(layer).__name__ == "BasicBlock" for layer in make_resnet((3, 64, 64), 10, 8, blocks=2)) == 6

@@ -19,6 +19,7 @@ from dlbench.reports.significance import ALPHA
 from dlbench.runs.train_sizes import check_train_size
 from dlbench.training.options import PRECISIONS
 from dlbench.tuning.pruning import PRUNERS
+from dlbench.types import Augmentation
 
 DEFAULT_TRIALS = 10
 DEFAULT_BUDGET = 960.0  # keeps `dlbench run --task images` within 15 minutes on a 2-core CPU, no mnist-5k study under-tuned
@@ -72,6 +73,7 @@ class RunOptions:
     data_dir: Optional[Path] = None
     image_size: Optional[int] = None
     color: Optional[str] = None
+    augment: Optional[str] = None  # --augment: the transforms of tasks that declare none, as Augmentation's text
     plugins_dir: Sequence[Path] = field(default_factory=list)
     plugin_args: Sequence[str] = field(default_factory=list)
     strict_plugins: bool = False
@@ -153,6 +155,17 @@ def one_of(choices: Sequence[str]) -> Callable[[Any], Any]:
     return check
 
 
+def augmentation_text(value: Any) -> Optional[str]:
+    """``--augment``'s value (text, or a :class:`dlbench.Augmentation`) as the augmentation's text, or None; a
+    ValueError naming what cannot be read."""
+    if value is None:
+        return None
+    try:
+        return str(value if isinstance(value, Augmentation) else Augmentation.parse(str(value)))
+    except DlbenchError as error:
+        raise ValueError(str(error).removeprefix(f"--augment {value!r}: ")) from None
+
+
 def _names(value: Any) -> List[str]:
     """A list of names from one name or a sequence of them."""
     names = [value] if isinstance(value, str) else list(value)
@@ -177,7 +190,7 @@ CHECKS: Dict[str, Callable[[Any], Any]] = {
     "pruner": one_of(PRUNERS), "preset": one_of(sorted(PRESETS)), "seeds": lambda value: whole_number(value, 1),
     "seed": lambda value: whole_number(value, 0, MAX_SEED), "jobs": _optional_number(1),
     "devices": _optional_number(1), "precision": one_of(PRECISIONS), "alpha": level,
-    "image_size": _optional_number(1), "color": one_of(COLORS), "output": Path,
+    "image_size": _optional_number(1), "color": one_of(COLORS), "augment": augmentation_text, "output": Path,
     "publish": lambda value: None if value is None else Path(value),
     "data_dir": lambda value: None if value is None else Path(value), "plugins_dir": _paths,
     "train_sizes": lambda value: [check_train_size(size) for size in ([value] if isinstance(value, (str, int, float))

@@ -23,7 +23,7 @@ from dlbench.runs.runner import RunConfig, load_run_file
 from dlbench.runs.runner import run as run_studies
 from dlbench.runs.runner import run_helper
 from dlbench.runs.train_sizes import budget_weights, sized_tasks
-from dlbench.types import DataSettings, Task, TaskOptions
+from dlbench.types import Augmentation, DataSettings, Task, TaskOptions
 
 Arrays = Union[Tuple[Any, Any], Tuple[Any, Any, Any, Any]]  # (x, y) or (x_train, y_train, x_test, y_test)
 Names = Union[str, Sequence[str]]
@@ -37,7 +37,7 @@ def run(tasks: Names = (), models: Names = (), *, data: Optional[Mapping[str, Ar
         devices: Optional[int] = None, precision: Optional[str] = None, alpha: float = ALPHA, compile: bool = False,
         data_dir: Optional[PathLike] = None, image_size: Optional[int] = None, color: Optional[str] = None,
         plugins_dir: Sequence[PathLike] = (), plugins: Sequence[str] = (), strict_plugins: bool = False,
-        train_sizes: Sequence[Union[int, float, str]] = ()) -> Run:
+        train_sizes: Sequence[Union[int, float, str]] = (), augment: Union[str, Augmentation, None] = None) -> Run:
     """Tune every model of ``models`` on every task of ``tasks`` and ``data``, refit, score on test; the :class:`Run`.
 
     The options are ``dlbench run``'s, under the same names (``dlbench run --help`` explains each);
@@ -45,8 +45,9 @@ def run(tasks: Names = (), models: Names = (), *, data: Optional[Mapping[str, Ar
     ``(x, y)`` or ``(x_train, y_train, x_test, y_test)``, read as :meth:`dlbench.Task.from_arrays` reads them
     (``layout``, and without a test part a stratified 80/20 split seeded by ``seed``); the run folder keeps
     them, so the run can be resumed. ``train_sizes`` (image counts, fractions, ``"all"``) draws learning
-    curves: a study per task x model x size on nested subsamples (``run.learning_curves``). The run folder is
-    written as by the command line.
+    curves: a study per task x model x size on nested subsamples (``run.learning_curves``). ``augment`` (text
+    such as ``"shift=2,hflip"``, or an :class:`~dlbench.Augmentation`) declares the label-keeping transforms of
+    the tasks that declare none (``data``'s, folders). The run folder is written as by the command line.
 
     :raises DlbenchError: for a bad option or bad arrays (one line naming it), before any training.
     :raises RunInterrupted: on Ctrl-C or the notebook's stop button; what finished is kept, and
@@ -58,7 +59,8 @@ def run(tasks: Names = (), models: Names = (), *, data: Optional[Mapping[str, Ar
                               output=output, quiet=quiet, publish=publish, storage=storage, study_name=study_name,
                               jobs=jobs, devices=devices, precision=precision, alpha=alpha, compile=compile,
                               data_dir=data_dir, image_size=image_size, color=color, plugins_dir=plugins_dir,
-                              plugin_args=plugins, strict_plugins=strict_plugins, train_sizes=train_sizes)
+                              plugin_args=plugins, strict_plugins=strict_plugins, train_sizes=train_sizes,
+                              augment=augment)
     return start_run(options, memory)
 
 
@@ -211,6 +213,14 @@ def resume_command(run_dir: Path, plugins_dirs: Sequence[PathLike] = (), storage
     return " ".join(shlex.quote(word) for word in words)
 
 
+def declared_transforms(tasks: Sequence[Task], augment: Optional[str]) -> List[Task]:
+    """``tasks``, those that declare no transforms given ``augment``'s (``--augment``; None: none)."""
+    if augment is None:
+        return list(tasks)
+    augmentation = Augmentation.parse(augment)
+    return [task if task.augmentation.active else replace(task, augmentation=augmentation) for task in tasks]
+
+
 def run_config(options: RunOptions, argv: Sequence[str], memory: Sequence[Task] = ()) -> RunConfig:
     """The RunConfig of resolved ``options``: plugins loaded, models and tasks selected, every task's data loaded
     and checked (the ``memory`` tasks' too), before any training."""
@@ -234,7 +244,8 @@ def run_config(options: RunOptions, argv: Sequence[str], memory: Sequence[Task] 
     memory = [checked_in_memory(task, data) for task in memory]
     settings = replace(options, data_dir=data.chosen).settings()
     plugins = run_plugins(catalogue, models, tasks)
-    tasks = sized_tasks([*tasks, *memory], options.train_sizes, options.seed, data)
+    tasks = sized_tasks(declared_transforms([*tasks, *memory], options.augment), options.train_sizes, options.seed,
+                        data)
     return RunConfig(tasks=tasks, models=models, trials=options.trials, timeout=options.timeout,
                      budget=options.budget, pruner=options.pruner, seeds=options.seeds, seed=options.seed,
                      output=options.output, quiet=options.quiet, argv=list(argv),

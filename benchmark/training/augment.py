@@ -1,7 +1,8 @@
 """A task's label-keeping transforms (:class:`dlbench.types.Augmentation`) applied to a batch of training images
 at once, on the device the batch is on: one random affine map per image (shift, flips, rotation) drawn from a
-seeded generator, sampled with ``grid_sample`` (nearest pixel when nothing rotates, so whole-pixel shifts and
-flips move pixels exactly; bilinear under rotation), zeros outside the image.
+seeded generator, sampled with ``grid_sample`` at the nearest pixel (so whole-pixel shifts and flips move pixels
+exactly, and a rotation moves them without blending: the images keep their noise and sharpness), zeros outside
+the image.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from dlbench.types import Augmentation
 
-PADDING = "reflection"
+PADDING = "zeros"  # the pixels that move in (a shifted or rotated image's uncovered border)
 
 
 def generator_on(device: Any, seed: int) -> Any:
