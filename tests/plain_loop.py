@@ -25,31 +25,40 @@ class ModernRecipe(NamedTuple):
     weight_decay: float = 5e-4
     warmup: float = 0.25
     label_smoothing: float = 0.05
-    grad_clip: float = 1.0
+    grad_clip: Optional[float] = 1.0
     shift: int = 1
     hflip: bool = True
     vflip: bool = False
+    rotate: float = 0.0
 
 
-def shifted_and_flipped(x: Any, recipe: ModernRecipe, generator: Any) -> Any:
-    """Each image moved by a random whole-pixel shift and flipped at random, written out with index arithmetic
-    (the draws are dlbench's: five uniforms per image, from ``generator``): output pixel ``(r, c)`` is input pixel
-    ``(r - dy, c - dx)``, or ``(H - 1 - r - dy, ...)`` when flipped, zero outside the image."""
+def transformed(x: Any, recipe: ModernRecipe, generator: Any) -> Any:
+    """Each image shifted, flipped and rotated at random, written out with index arithmetic (the draws are
+    dlbench's: five uniforms per image, from ``generator``): output pixel ``(r, c)`` takes the input pixel nearest
+    to where the inverse map sends it (rotation about the centre, flip, whole-pixel shift; ``(r - dy, c - dx)``
+    when nothing rotates or flips), zero outside the image."""
+    import math
+
     import torch
 
     count, _, height, width = x.shape
     draws = torch.rand(count, 5, generator=generator, device=x.device)
-    dx = (torch.floor(draws[:, 1] * (2 * recipe.shift + 1)) - recipe.shift).long()
-    dy = (torch.floor(draws[:, 2] * (2 * recipe.shift + 1)) - recipe.shift).long()
-    flip_x = (draws[:, 3] < 0.5) & recipe.hflip
-    flip_y = (draws[:, 4] < 0.5) & recipe.vflip
-    columns = torch.arange(width, device=x.device).expand(count, width)
-    rows = torch.arange(height, device=x.device).expand(count, height)
-    columns = torch.where(flip_x[:, None], width - 1 - columns, columns) - dx[:, None]
-    rows = torch.where(flip_y[:, None], height - 1 - rows, rows) - dy[:, None]
-    inside = ((rows >= 0) & (rows < height))[:, :, None] & ((columns >= 0) & (columns < width))[:, None, :]
-    picked = x[torch.arange(count)[:, None, None], :, rows.clamp(0, height - 1)[:, :, None],
-               columns.clamp(0, width - 1)[:, None, :]]  # N x H x W x C
+    angle = (draws[:, 0] * 2 - 1) * math.radians(recipe.rotate)
+    dx = torch.floor(draws[:, 1] * (2 * recipe.shift + 1)) - recipe.shift
+    dy = torch.floor(draws[:, 2] * (2 * recipe.shift + 1)) - recipe.shift
+    fx = 1.0 - 2.0 * ((draws[:, 3] < 0.5) & recipe.hflip).float()
+    fy = 1.0 - 2.0 * ((draws[:, 4] < 0.5) & recipe.vflip).float()
+    # output pixel centres as fractions of the half-size, then the inverse map, then back to pixel indices
+    u = ((2 * torch.arange(width, device=x.device) + 1) / width - 1).view(1, 1, width)
+    v = ((2 * torch.arange(height, device=x.device) + 1) / height - 1).view(1, height, 1)
+    cos, sin = torch.cos(angle).view(-1, 1, 1), torch.sin(angle).view(-1, 1, 1)
+    fx, fy, dx, dy = fx.view(-1, 1, 1), fy.view(-1, 1, 1), dx.view(-1, 1, 1), dy.view(-1, 1, 1)
+    u_in = cos * fx * u - sin * fy * v * height / width - dx * 2 / width
+    v_in = sin * fx * u * width / height + cos * fy * v - dy * 2 / height
+    columns = torch.round(((u_in + 1) * width - 1) / 2).long()
+    rows = torch.round(((v_in + 1) * height - 1) / 2).long()
+    inside = (rows >= 0) & (rows < height) & (columns >= 0) & (columns < width)
+    picked = x[torch.arange(count).view(-1, 1, 1), :, rows.clamp(0, height - 1), columns.clamp(0, width - 1)]
     return (picked.permute(0, 3, 1, 2) * inside[:, None].to(x.dtype)).contiguous()
 
 
@@ -90,11 +99,11 @@ def plain_loop(factory: Callable, split: Split, lr: float, batch_size: int, epoc
         order = torch.randperm(len(x), generator=generator).to(device)
         for start in range(0, len(x), batch_size):
             index = order[start:start + batch_size]
-            images = x[index] if recipe is None else shifted_and_flipped(x[index], recipe, augmenting)
+            images = x[index] if recipe is None else transformed(x[index], recipe, augmenting)
             optimiser.zero_grad()
             loss = loss_of(net(images), y[index])
             loss.backward()
-            if recipe is not None:
+            if recipe is not None and recipe.grad_clip is not None:
                 nn.utils.clip_grad_norm_(net.parameters(), recipe.grad_clip)
             optimiser.step()
             if schedule is not None:

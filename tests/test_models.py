@@ -292,7 +292,7 @@ def test_resnet_stages_follow_the_image_size():
 
     import torch
 
-    for shape, blocks in (((1, 8, 8), 1), ((1, 28, 28), 2), ((3, 64, 64), 3)):
+    for shape, blocks in (((1, 8, 8), 1), ((1, 28, 28), 3), ((3, 64, 64), 3)):
         net = make_resnet(shape, 10, width=8)
         assert sum(type(layer).__name__ == "BasicBlock" for layer in net) == blocks
         assert net(torch.zeros(2, *shape)).shape == (2, 10)
