@@ -22,7 +22,7 @@ from dlbench.tuning.pruning import PRUNERS
 from dlbench.types import Augmentation
 
 DEFAULT_TRIALS = 10
-DEFAULT_BUDGET = 780.0  # keeps `dlbench run --task images` (eleven models, refits included) within 15 minutes on a
+DEFAULT_BUDGET = 720.0  # keeps `dlbench run --task images` (eleven models, refits included) within 15 minutes on a
 # 2-core CPU
 PRESETS = {"quick": (3, 180.0), "standard": (DEFAULT_TRIALS, DEFAULT_BUDGET), "thorough": (30, 1800.0)}
 MAX_SEED = 2**32 - 1  # the largest seed numpy and scikit-learn accept (random_state < 2**32); torch takes more
