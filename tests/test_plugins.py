@@ -366,7 +366,7 @@ TYPO_HOOK = """
     from dlbench import Model, hookimpl
     @hookimpl
     def register_model(register):
-        register(Model(name="resnet", family="classical", search_space=lambda t: {}, defaults={}, build=print))
+        register(Model(name="convnext", family="classical", search_space=lambda t: {}, defaults={}, build=print))
 """
 FACES = """
     from dlbench import hookimpl
@@ -387,21 +387,21 @@ HUB = """
 """
 
 BUILTIN_MODELS = ", ".join(["cnn", "decision-tree", "extra-trees", "hist-gradient-boosting", "hog-svm", "knn", "logistic",
-                            "mlp", "random-forest", "svm"])
+                            "mlp", "random-forest", "resnet", "svm"])
 # plugin file, the command line after the command, and the one line it must end with
 NAMED_EXACTLY = {
-    "failed to load": ("resnet", "import not_a_module_anywhere\n",
-                       ["run", "--model", "resnet", "svm", "--task", "digits"],
-                       f"model 'resnet' is not available; valid models: {BUILTIN_MODELS}; a broken plugin may have "
-                       "registered it: plugin 'resnet' (file {path}): failed to import: ModuleNotFoundError: No module "
+    "failed to load": ("convnext", "import not_a_module_anywhere\n",
+                       ["run", "--model", "convnext", "svm", "--task", "digits"],
+                       f"model 'convnext' is not available; valid models: {BUILTIN_MODELS}; a broken plugin may have "
+                       "registered it: plugin 'convnext' (file {path}): failed to import: ModuleNotFoundError: No module "
                        "named 'not_a_module_anywhere'"),
-    "wildcard matching nothing": ("resnet", "import not_a_module_anywhere\n",
-                                  ["run", "--model", "resnet*", "--task", "digits"],
-                                  f"model 'resnet*' is not available; valid models: {BUILTIN_MODELS}; a broken plugin "
-                                  "may have registered it: plugin 'resnet' (file {path}): failed to import"),
-    "unknown hook": ("resnet", TYPO_HOOK, ["run", "--model", "resnet", "--task", "digits"],
-                     f"model 'resnet' is not available; valid models: {BUILTIN_MODELS}; a broken plugin may have "
-                     "registered it: plugin 'resnet' (file {path}): implements unknown hook(s) register_model (did you "
+    "wildcard matching nothing": ("convnext", "import not_a_module_anywhere\n",
+                                  ["run", "--model", "convnext*", "--task", "digits"],
+                                  f"model 'convnext*' is not available; valid models: {BUILTIN_MODELS}; a broken plugin "
+                                  "may have registered it: plugin 'convnext' (file {path}): failed to import"),
+    "unknown hook": ("convnext", TYPO_HOOK, ["run", "--model", "convnext", "--task", "digits"],
+                     f"model 'convnext' is not available; valid models: {BUILTIN_MODELS}; a broken plugin may have "
+                     "registered it: plugin 'convnext' (file {path}): implements unknown hook(s) register_model (did you "
                      "mean 'register_models'?); valid hooks: register_models"),
     "search space raised": ("broken", BROKEN_FOR_RUN, ["run", "--model", "logistic", "crashy-space", "--task", "digits"],
                             "model 'crashy-space' cannot be used: plugin 'broken' (file {path}): model 'crashy-space': "
