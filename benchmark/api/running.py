@@ -84,10 +84,9 @@ def start_run(options: RunOptions, memory: Sequence[Task] = (), argv: Optional[S
     """Check and run a new run of ``options`` (with the ``memory`` tasks), publish it when asked; its :class:`Run`.
     ``argv`` is the command line it came from (default: the one equivalent to ``options``). The deep models'
     precision is resolved here, before any training: ``run.json`` keeps the one this machine trains in."""
-    from dlbench.training.options import check_precision, run_precision
+    from dlbench.training.options import run_precision
 
-    check_new_run(options)
-    check_precision(options.precision)
+    check_new_run(options)  # run_config checks that the precision can run here
     resolved = replace(options.resolved(), precision=run_precision(options.precision))
     config = run_config(resolved, list(argv) if argv is not None else command_line(options), memory)
     run_dir = run_studies(config)
